@@ -1,0 +1,56 @@
+# Two commands for a fresh Debian/Ubuntu machine with Python 3.11+:
+#   make run   installs into .venv and starts the app on http://localhost:8501
+#   make test  installs what tests need (incl. Debian's Chromium) and runs ruff and the whole suite
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test install install-dev browser lint validate bench screenshots clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev browser
+
+run: install
+	$(PY) -m streamlit run app.py --server.port=$(PORT) --server.address=0.0.0.0
+
+# Browser tests use Debian's Chromium: `playwright install` cannot download browsers here.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium nginx; \
+	fi
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx; \
+	fi
+
+lint: $(VENV)/.dev
+	$(PY) -m ruff check .
+
+validate: install
+	$(PY) -m basewatch validate
+
+test: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m basewatch validate
+	$(PY) -m pytest
+
+bench: install-dev
+	$(PY) -m basewatch.bench
+
+screenshots: install-dev
+	$(PY) scripts/screenshots.py screenshots
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

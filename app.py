@@ -1,0 +1,11 @@
+"""Basewatch entry point: registers the pages. All chrome lives in basewatch.ui.page_setup."""
+
+import streamlit as st
+
+from basewatch.pages import PAGES
+
+navigation = st.navigation(
+    [st.Page(p.script, title=p.title, url_path=p.url_path or None, default=not p.url_path) for p in PAGES],
+    position="hidden",  # our own sidebar links carry the filters; Streamlit's would drop them
+)
+navigation.run()

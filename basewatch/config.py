@@ -1,0 +1,152 @@
+"""Paths, controlled vocabularies, palette and defaults shared by every module."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_DATA_DIR = ROOT / "data"
+STATIC_DIR = ROOT / "static"
+# Streamlit serves ./static at this prefix when server.enableStaticServing is on.
+STATIC_URL = "/app/static/"
+
+EVENTS_FILE = "events.csv"
+SITES_FILE = "bases.geojson"
+
+APP_TITLE = "Basewatch"
+APP_TAGLINE = "Russia's military footprint around the Mediterranean"
+
+EVENT_COLUMNS = (
+    "id", "date", "date_precision", "actor", "counterpart", "event_type", "site_id",
+    "place", "country", "lat", "lon", "personnel_low", "personnel_high", "summary",
+    "claim_status", "source_name", "source_url", "source_date", "more_sources",
+)
+
+ACTORS = (
+    "Russia",
+    "Soviet Union",
+    "Syria (Assad government)",
+    "Syria (transitional government)",
+    "Hayat Tahrir al-Sham",
+    "Libyan National Army",
+    "Libya (Government of National Unity)",
+    "European Union",
+    "United States",
+    "Turkey",
+    "Israel",
+    "Ukraine",
+    "Sudan",
+    "United Nations",
+    "Syrian Democratic Forces",
+    "Wagner Group",
+    "Africa Corps",
+    "Unidentified",
+)
+
+EVENT_TYPES = (
+    "agreement", "deployment", "withdrawal", "redeployment", "diplomacy", "demand",
+    "statement", "strike", "observation", "estimate", "other",
+)
+
+CLAIM_STATUSES = ("confirmed", "reported", "claimed", "rumored", "denied")
+
+CLAIM_STATUS_MEANING = {
+    "confirmed": "Stated officially by the actor, or seen directly by a named news agency or in named satellite imagery.",
+    "reported": "Reported by one outlet or by anonymous sources; not officially confirmed.",
+    "claimed": "Said by an interested party (e.g. a government's intelligence service about its adversary).",
+    "rumored": "Weak or anonymous source, not picked up elsewhere. Treat with caution.",
+    "denied": "A party publicly denied it. The row records the claim and the denial.",
+}
+
+DATE_PRECISIONS = ("day", "month", "year")
+SITE_KINDS = ("naval", "air", "port", "airfield", "logistics", "other")
+SITE_STATUSES = ("active", "reduced", "contested", "withdrawn", "proposed", "unknown")
+
+# English names for the ISO 3166-1 codes the data uses; unknown codes are shown as they are.
+COUNTRY_NAMES = {
+    "SY": "Syria", "LY": "Libya", "SD": "Sudan", "RU": "Russia", "TR": "Turkey",
+    "BE": "Belgium", "US": "United States", "UA": "Ukraine", "IL": "Israel", "EG": "Egypt",
+    "CY": "Cyprus", "GR": "Greece", "IT": "Italy", "FR": "France", "DE": "Germany",
+    "GB": "United Kingdom", "QA": "Qatar", "SA": "Saudi Arabia", "AE": "United Arab Emirates",
+    "JO": "Jordan", "LB": "Lebanon", "IQ": "Iraq", "IR": "Iran", "DZ": "Algeria",
+    "TN": "Tunisia", "ER": "Eritrea", "CF": "Central African Republic", "ML": "Mali",
+    "NE": "Niger", "TD": "Chad", "BY": "Belarus", "KZ": "Kazakhstan", "AZ": "Azerbaijan",
+    "MT": "Malta", "ES": "Spain", "CH": "Switzerland", "BF": "Burkina Faso",
+}
+
+# Okabe-Ito plus Paul Tol's muted set: colour-blind-safe, one colour per actor everywhere.
+ACTOR_COLORS = {
+    "Russia": "#D55E00",
+    "Soviet Union": "#882255",
+    "Syria (Assad government)": "#CC79A7",
+    "Syria (transitional government)": "#009E73",
+    "Hayat Tahrir al-Sham": "#117733",
+    "Libyan National Army": "#E69F00",
+    "Libya (Government of National Unity)": "#999933",
+    "European Union": "#0072B2",
+    "United States": "#332288",
+    "Turkey": "#AA4499",
+    "Israel": "#56B4E9",
+    "Ukraine": "#44AA99",
+    "Sudan": "#661100",
+    "United Nations": "#6699CC",
+    "Syrian Democratic Forces": "#88CCEE",
+    "Wagner Group": "#000000",
+    "Africa Corps": "#555555",
+    "Unidentified": "#AAAAAA",
+}
+FALLBACK_COLOR = "#777777"
+
+SITE_STATUS_COLORS = {
+    "active": "#D55E00",
+    "reduced": "#E69F00",
+    "contested": "#CC79A7",
+    "withdrawn": "#7F7F7F",
+    "proposed": "#0072B2",
+    "unknown": "#BBBBBB",
+}
+
+# Claim status is drawn by shape/fill, never by colour, so it survives colour blindness.
+CLAIM_STATUS_STYLE = {
+    "confirmed": {"filled": True, "shape": "circle", "symbol": "●"},
+    "reported": {"filled": False, "shape": "circle", "symbol": "○"},
+    "claimed": {"filled": False, "shape": "diamond", "symbol": "◇"},
+    "rumored": {"filled": False, "shape": "triangle-up", "symbol": "△"},
+    "denied": {"filled": False, "shape": "cross", "symbol": "✕"},
+}
+
+KEY_MOMENTS = (
+    ("1971-01-01", "Soviet supply point at Tartus"),
+    ("2015-09-30", "Russian air campaign begins"),
+    ("2017-01-18", "49-year base agreements"),
+    ("2024-12-08", "Assad falls"),
+)
+
+MAP_DEFAULT_VIEW = (31.5, 27.0, 5)  # lat, lon, zoom: Tartus, Hmeimim and eastern Libya in one view
+MAP_MAX_ZOOM = 18
+DEFAULT_RING_KM = 500
+
+_SLUG_RE = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(value: str) -> str:
+    """Lowercase a label and turn every run of non-alphanumerics into a single '-'."""
+    return _SLUG_RE.sub("-", str(value).lower()).strip("-")
+
+
+def data_dir() -> Path:
+    """Folder holding events.csv and bases.geojson: $BASEWATCH_DATA_DIR, else the bundled data."""
+    configured = os.environ.get("BASEWATCH_DATA_DIR", "").strip()
+    return Path(configured).expanduser() if configured else BUNDLED_DATA_DIR
+
+
+def actor_color(actor: str) -> str:
+    """The one colour an actor has on maps, charts and tables."""
+    return ACTOR_COLORS.get(actor, FALLBACK_COLOR)
+
+
+def country_name(code: str) -> str:
+    """English name for an ISO 3166-1 alpha-2 code, or the code itself."""
+    return COUNTRY_NAMES.get(code, code) if code else "—"

@@ -1,0 +1,361 @@
+"""Load and validate events.csv and bases.geojson into a Dataset, or a report naming file, row and column."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from pydantic import ValidationError
+
+from basewatch import config
+from basewatch.schema import EVENT_ROWS, SITE_FEATURE
+
+# A bigger file is refused before parsing: it would stall every reader of a shared server.
+MAX_FILE_BYTES = 200 * 1024 * 1024
+# Reports stop listing after this many problems; the total is still given.
+MAX_LISTED_PROBLEMS = 200
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One defect in a data file, located by file, line and column."""
+
+    file: str
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}, line {self.line}"
+        if self.column:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.message}"
+
+
+class DataError(Exception):
+    """Raised when the data files break the contract; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the data files")
+
+    def report(self, limit: int = MAX_LISTED_PROBLEMS) -> list[str]:
+        """The problems as lines, at most `limit`, with a final count of the rest."""
+        lines = [str(p) for p in self.problems[:limit]]
+        if len(self.problems) > limit:
+            lines.append(f"... and {len(self.problems) - limit} more problem(s) not listed")
+        return lines
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Validated events and sites plus what identifies this version of the data."""
+
+    events: pd.DataFrame
+    sites: pd.DataFrame
+    sites_geojson: dict
+    data_date: dt.date | None
+    content_hash: str
+    source_dir: Path = field(compare=False)
+
+    @property
+    def version(self) -> str:
+        """Data version as shown and cited: the latest event date plus a short content hash."""
+        day = self.data_date.isoformat() if self.data_date else "empty"
+        return f"{day}+{self.content_hash[:7]}"
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _read_text(path: Path, problems: list[Problem]) -> str | None:
+    """Read a UTF-8 file (a byte-order mark is allowed), or record why it cannot be read."""
+    shown = _display_path(path)
+    if not path.exists():
+        problems.append(Problem(shown, None, None, "file not found"))
+        return None
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        problems.append(Problem(shown, None, None,
+                                f"file is {size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB"))
+        return None
+    raw = path.read_bytes()
+    if not raw.strip():
+        problems.append(Problem(shown, 1, None, "file is empty"))
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        problems.append(Problem(shown, line, None,
+                                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                                "save the file as UTF-8"))
+        return None
+
+
+def file_fingerprint(directory: Path) -> str:
+    """A cheap key that changes when either data file is edited (size and modification time)."""
+    parts = []
+    for name in (config.EVENTS_FILE, config.SITES_FILE):
+        path = Path(directory) / name
+        try:
+            stat = path.stat()
+            parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}")
+        except OSError:
+            parts.append(f"{name}:missing")
+    return "|".join(parts)
+
+
+def _describe(error: dict) -> str:
+    value = error.get("input")
+    shown = repr(value if not isinstance(value, str) or len(value) <= 60 else value[:57] + "...")
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] in {"missing", "extra_forbidden"}:
+        return message
+    return f"{shown}: {message}"
+
+
+# --- sites -----------------------------------------------------------------------------------
+
+def _feature_lines(text: str, features: list) -> list[int | None]:
+    """Best-effort line number of each feature, found through its id in the raw text."""
+    lines: list[int | None] = []
+    starts = [m.start() for m in re.finditer(r'"type"\s*:\s*"Feature"', text)]
+    for index, feature in enumerate(features):
+        site_id = feature.get("properties", {}).get("id") if isinstance(feature, dict) else None
+        pos = -1
+        if isinstance(site_id, str):
+            match = re.search(r'"id"\s*:\s*' + re.escape(json.dumps(site_id)), text)
+            pos = match.start() if match else -1
+        if pos < 0 and index < len(starts):
+            pos = starts[index]
+        lines.append(text.count("\n", 0, pos) + 1 if pos >= 0 else None)
+    return lines
+
+
+def load_sites(path: Path, problems: list[Problem]) -> tuple[pd.DataFrame, dict]:
+    """Validate bases.geojson; return one row per site and the cleaned FeatureCollection."""
+    shown = _display_path(path)
+    empty = pd.DataFrame(columns=["id", "name", "lat", "lon"])
+    text = _read_text(path, problems)
+    if text is None:
+        return empty, {"type": "FeatureCollection", "features": []}
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        problems.append(Problem(shown, exc.lineno, None, f"invalid JSON: {exc.msg} (character {exc.colno})"))
+        return empty, {"type": "FeatureCollection", "features": []}
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(
+            doc.get("features"), list):
+        problems.append(Problem(shown, 1, "type", "must be a GeoJSON FeatureCollection with a 'features' list"))
+        return empty, {"type": "FeatureCollection", "features": []}
+
+    features = doc["features"]
+    lines = _feature_lines(text, features)
+    rows, seen = [], {}
+    for index, (feature, line) in enumerate(zip(features, lines)):
+        try:
+            clean = SITE_FEATURE.validate_python(feature)
+        except ValidationError as exc:
+            for error in exc.errors():
+                loc = [str(part) for part in error["loc"]]
+                column = loc[-1] if loc and loc[0] == "properties" and len(loc) > 1 else ".".join(loc)
+                if loc[:1] == ["properties"] and len(loc) > 2 and loc[1] == "sources":
+                    column = "sources"
+                if loc[:1] == ["geometry"]:
+                    column = "geometry.coordinates" if "coordinates" in loc else "geometry"
+                problems.append(Problem(shown, line, column, f"feature {index + 1}: {_describe(error)}"))
+            continue
+        props = clean["properties"]
+        if props["id"] in seen:
+            problems.append(Problem(shown, line, "id",
+                                    f"duplicate site id {props['id']!r} (first at line {seen[props['id']]})"))
+            continue
+        seen[props["id"]] = line
+        lon, lat = clean["geometry"]["coordinates"]
+        rows.append({**props, "lat": float(lat), "lon": float(lon)})
+    sites = pd.DataFrame(rows) if rows else empty
+    cleaned = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": r["id"], "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+         "properties": {k: v for k, v in r.items() if k not in ("lat", "lon")}} for r in rows]}
+    return sites, cleaned
+
+
+# --- events ----------------------------------------------------------------------------------
+
+def _read_event_rows(text: str, shown: str, problems: list[Problem]) -> tuple[list[dict], list[int]]:
+    """Split the CSV into dicts keyed by the header, remembering each record's first line."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        problems.append(Problem(shown, 1, None, f"cannot read the header row: {exc}"))
+        return [], []
+    header = [h.strip() for h in header]
+    expected = list(config.EVENT_COLUMNS)
+    missing = [c for c in expected if c not in header]
+    extra = [c for c in header if c not in expected]
+    for column in missing:
+        problems.append(Problem(shown, 1, column, "required column is missing from the header"))
+    for column in extra:
+        problems.append(Problem(shown, 1, column or "(blank)", "unexpected column; the contract lists "
+                                + ", ".join(expected)))
+    if len(set(header)) != len(header):
+        problems.append(Problem(shown, 1, None, "a column name appears twice in the header"))
+    if missing or extra or len(set(header)) != len(header):
+        return [], []
+    if header != expected:
+        problems.append(Problem(shown, 1, None, "columns are out of order; expected " + ",".join(expected)))
+        return [], []
+
+    records, lines = [], []
+    width = len(expected)
+    line = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(shown, line, None, f"unreadable CSV: {exc} (unbalanced quotes?)"))
+            break
+        if row and len(row) != width and any(cell.strip() for cell in row):
+            what = "truncated row" if len(row) < width else "too many fields (unquoted comma?)"
+            problems.append(Problem(shown, line, None, f"{what}: expected {width} fields, found {len(row)}"))
+        elif row and any(cell.strip() for cell in row):
+            records.append(dict(zip(expected, row)))
+            lines.append(line)
+        line = reader.line_num + 1
+    return records, lines
+
+
+def _cross_checks(events: pd.DataFrame, lines: list[int], site_ids: set[str], shown: str,
+                  problems: list[Problem], today: dt.date) -> None:
+    """Rules that span columns or rows: duplicates, references, ranges, dates."""
+    line_of = pd.Series(lines, index=events.index)
+    duplicated = events["id"].duplicated(keep="first")
+    first_line = dict(zip(events["id"][~duplicated], line_of[~duplicated]))
+    for i in events.index[duplicated]:
+        problems.append(Problem(shown, int(line_of[i]), "id",
+                                f"duplicate id {events.at[i, 'id']!r} (first at line {first_line[events.at[i, 'id']]})"))
+    has_site = events["site_id"].notna()
+    unknown = has_site & ~events["site_id"].isin(site_ids)
+    for i in events.index[unknown]:
+        problems.append(Problem(shown, int(line_of[i]), "site_id",
+                                f"{events.at[i, 'site_id']!r} is not an id in {config.SITES_FILE}"))
+    low, high = events["personnel_low"], events["personnel_high"]
+    for i in events.index[low.notna() & high.notna() & (low > high)]:
+        problems.append(Problem(shown, int(line_of[i]), "personnel_low",
+                                f"{int(low[i])} is greater than personnel_high {int(high[i])}"))
+    for i in events.index[low.isna() != high.isna()]:
+        column = "personnel_high" if high.isna()[i] else "personnel_low"
+        problems.append(Problem(shown, int(line_of[i]), column,
+                                "give both personnel_low and personnel_high, or neither "
+                                "(use the same number twice for a single figure)"))
+    future = events["date"] > pd.Timestamp(today)
+    for i in events.index[future]:
+        problems.append(Problem(shown, int(line_of[i]), "date",
+                                f"{events.at[i, 'date'].date().isoformat()} is in the future"))
+    precision = events["date_precision"]
+    not_first = ((precision == "month") & (events["date"].dt.day != 1)) | (
+        (precision == "year") & ((events["date"].dt.day != 1) | (events["date"].dt.month != 1)))
+    for i in events.index[not_first]:
+        problems.append(Problem(shown, int(line_of[i]), "date",
+                                f"with date_precision '{precision[i]}' the date must be the first day of the period"))
+    half_coords = events["lat"].isna() != events["lon"].isna()
+    for i in events.index[half_coords]:
+        problems.append(Problem(shown, int(line_of[i]), "lat" if events["lat"].isna()[i] else "lon",
+                                "give both lat and lon, or neither"))
+
+
+def load_events(path: Path, site_ids: set[str], problems: list[Problem],
+                today: dt.date | None = None) -> pd.DataFrame:
+    """Validate events.csv against the contract and return it as a typed DataFrame."""
+    shown = _display_path(path)
+    text = _read_text(path, problems)
+    if text is None:
+        return pd.DataFrame(columns=list(config.EVENT_COLUMNS))
+    records, lines = _read_event_rows(text, shown, problems)
+    if not records:
+        if not problems:
+            problems.append(Problem(shown, 2, None, "the file has a header but no events"))
+        return pd.DataFrame(columns=list(config.EVENT_COLUMNS))
+    try:
+        clean = EVENT_ROWS.validate_python(records)
+    except ValidationError as exc:
+        for error in exc.errors():
+            index, column = error["loc"][0], error["loc"][1] if len(error["loc"]) > 1 else None
+            problems.append(Problem(shown, lines[index], str(column) if column else None, _describe(error)))
+        return pd.DataFrame(columns=list(config.EVENT_COLUMNS))
+    events = pd.DataFrame.from_records(clean, columns=list(config.EVENT_COLUMNS))
+    events["date"] = pd.to_datetime(events["date"])
+    for column in ("personnel_low", "personnel_high"):
+        events[column] = events[column].astype("Int64")
+    for column in ("lat", "lon"):
+        events[column] = events[column].astype("float64")
+    _cross_checks(events, lines, site_ids, shown, problems, today or dt.date.today())
+    return events
+
+
+def _period_end(dates: pd.Series, precision: pd.Series) -> pd.Series:
+    """Last day of the period each (date, precision) stands for."""
+    end = dates.copy()
+    month = precision == "month"
+    year = precision == "year"
+    end[month] = dates[month] + pd.offsets.MonthEnd(0)
+    end[year] = dates[year] + pd.offsets.YearEnd(0)
+    return end
+
+
+def add_derived_columns(events: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
+    """Precompute once what filters, maps and tables need: slugs, period ends, coordinates."""
+    events = events.copy()
+    events["date_end"] = _period_end(events["date"], events["date_precision"])
+    events["actor_slug"] = events["actor"].map(config.slugify)
+    events["type_slug"] = events["event_type"].map(config.slugify)
+    events["status_slug"] = events["claim_status"].map(config.slugify)
+    events["country_slug"] = events["country"].fillna("").str.lower()
+    site_lat = events["site_id"].map(dict(zip(sites["id"], sites["lat"])))
+    site_lon = events["site_id"].map(dict(zip(sites["id"], sites["lon"])))
+    events["map_lat"] = events["lat"].fillna(site_lat).astype("float64")
+    events["map_lon"] = events["lon"].fillna(site_lon).astype("float64")
+    events["site_name"] = events["site_id"].map(dict(zip(sites["id"], sites["name"])))
+    events["personnel_mid"] = (events["personnel_low"].astype("float64") + events["personnel_high"].astype(
+        "float64")) / 2
+    return events.sort_values(["date", "id"], kind="stable").reset_index(drop=True)
+
+
+def content_hash(directory: Path) -> str:
+    """SHA-256 over both data files, so a data version names exactly what was shown."""
+    digest = hashlib.sha256()
+    for name in (config.EVENTS_FILE, config.SITES_FILE):
+        path = Path(directory) / name
+        digest.update(name.encode())
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def load_dataset(directory: Path | None = None, today: dt.date | None = None) -> Dataset:
+    """Load and validate both files in `directory`; raise DataError listing every problem."""
+    directory = Path(directory) if directory else config.data_dir()
+    problems: list[Problem] = []
+    sites, geojson = load_sites(directory / config.SITES_FILE, problems)
+    events = load_events(directory / config.EVENTS_FILE, set(sites["id"]), problems, today)
+    if problems:
+        raise DataError(problems)
+    events = add_derived_columns(events, sites)
+    data_date = events["date"].max().date() if len(events) else None
+    return Dataset(events=events, sites=sites, sites_geojson=geojson, data_date=data_date,
+                   content_hash=content_hash(directory), source_dir=directory)

@@ -1,0 +1,76 @@
+"""Exports of the filtered events and the sites, and the tables of the Data page."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from basewatch import config
+from basewatch.data import Dataset
+
+COLUMN_HELP = {
+    "id": "Stable event id, never reused; `event=` in links",
+    "date": "YYYY-MM-DD; first day of the period when less precise",
+    "date_precision": "day | month | year",
+    "actor": "Who acted (controlled list)",
+    "counterpart": "Optional other party",
+    "event_type": ", ".join(config.EVENT_TYPES),
+    "site_id": "A site id from bases.geojson, or empty",
+    "place": "Place name as the source gives it",
+    "country": "ISO 3166-1 alpha-2 code",
+    "lat": "Optional latitude (the site's when empty)",
+    "lon": "Optional longitude (the site's when empty)",
+    "personnel_low": "Optional low estimate of Russian personnel in scope after the event",
+    "personnel_high": "Optional high estimate (equal to low for a single figure)",
+    "summary": "One or two sentences in our own words",
+    "claim_status": " | ".join(config.CLAIM_STATUSES),
+    "source_name": "Publisher of the source (agency in brackets)",
+    "source_url": "http(s) URL of the source",
+    "source_date": "Publication date: YYYY-MM-DD, YYYY-MM or YYYY",
+    "more_sources": "Further http(s) URLs, space-separated",
+}
+
+
+def export_frame(events: pd.DataFrame) -> pd.DataFrame:
+    """The filtered events in the contract's columns and formats."""
+    frame = events[list(config.EVENT_COLUMNS)].copy()
+    frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
+    frame["more_sources"] = frame["more_sources"].map(lambda urls: " ".join(urls or []))
+    return frame
+
+
+def events_csv(events: pd.DataFrame) -> bytes:
+    """Filtered events as a CSV that passes the validator."""
+    return export_frame(events).to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def events_geojson(events: pd.DataFrame) -> bytes:
+    """Filtered events that have a position, as a GeoJSON FeatureCollection."""
+    frame = export_frame(events)
+    located = events["map_lat"].notna().to_numpy()
+    features = []
+    for (_, row), lat, lon in zip(frame[located].iterrows(), events["map_lat"][located], events["map_lon"][located]):
+        props = {k: (None if pd.isna(v) else (int(v) if k.startswith("personnel") else v))
+                 for k, v in row.items() if k not in ("lat", "lon")}
+        features.append({"type": "Feature", "id": row["id"], "properties": props,
+                         "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]}})
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode("utf-8")
+
+
+def sites_geojson(dataset: Dataset) -> bytes:
+    """All sites as GeoJSON, as validated."""
+    return json.dumps(dataset.sites_geojson, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def sources_by_publisher(events: pd.DataFrame) -> pd.DataFrame:
+    """Publishers with how many events cite them, most cited first, plus one example URL."""
+    grouped = events.groupby("source_name").agg(events=("id", "size"), example=("source_url", "first"))
+    return grouped.reset_index().rename(columns={"source_name": "publisher"}).sort_values(
+        ["events", "publisher"], ascending=[False, True])
+
+
+def dictionary_table() -> pd.DataFrame:
+    """The events.csv columns with their meaning, for the Data page."""
+    return pd.DataFrame({"column": list(config.EVENT_COLUMNS),
+                         "meaning": [COLUMN_HELP[c] for c in config.EVENT_COLUMNS]})

@@ -1,0 +1,62 @@
+"""Time playback: step a date window through the data so charts and map animate."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from basewatch import ui
+
+STEPS = {"1 month": pd.DateOffset(months=1), "3 months": pd.DateOffset(months=3), "1 year": pd.DateOffset(years=1)}
+
+
+def next_window(start: dt.date, end: dt.date, step: pd.DateOffset, last: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The window moved forward by one step, or None when it would pass the last event."""
+    new_start = (pd.Timestamp(start) + step).date()
+    new_end = (pd.Timestamp(end) + step).date()
+    if new_start > last:
+        return None
+    return new_start, new_end
+
+
+def controls(ctx) -> None:
+    """Play / pause buttons that move the from/to filter forward every couple of seconds."""
+    with st.expander("Playback: step through time"):
+        cols = st.columns([2, 2, 1, 1])
+        step_name = cols[0].selectbox("Step", list(STEPS), key="play_step")
+        window_name = cols[1].selectbox("Window", ["3 months", "1 year", "5 years"], index=1, key="play_window")
+        playing = st.session_state.get("playing", False)
+        if cols[2].button("Pause" if playing else "Play", key="play_toggle"):
+            st.session_state["playing"] = not playing
+            if not playing:
+                first = ctx.all_events["date"].min().date()
+                start = ctx.state.filters.date_from or first
+                span = {"3 months": pd.DateOffset(months=3), "1 year": pd.DateOffset(years=1),
+                        "5 years": pd.DateOffset(years=5)}[window_name]
+                ui.set_period(start, (pd.Timestamp(start) + span).date())
+            st.rerun()
+        cols[3].button("Stop", key="play_stop", on_click=lambda: st.session_state.update(playing=False))
+        st.caption("Playback moves the From/To filter; every page follows it, so open the Map in another tab "
+                   "with the same link to watch it there.")
+        if st.session_state.get("playing"):
+            _tick(ctx, STEPS[step_name])
+
+
+@st.fragment(run_every=2.0)
+def _tick(ctx, step: pd.DateOffset) -> None:
+    if not st.session_state.get("playing"):
+        return
+    state = st.session_state.get(ui.STATE_KEY, ctx.state)
+    f = state.filters
+    last = ctx.all_events["date"].max().date()
+    if f.date_from is None or f.date_to is None:
+        st.session_state["playing"] = False
+        return
+    window = next_window(f.date_from, f.date_to, step, last)
+    if window is None:
+        st.session_state["playing"] = False
+    else:
+        ui.set_period(*window)
+    st.rerun(scope="app")

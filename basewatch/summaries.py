@@ -1,0 +1,33 @@
+"""Headline numbers for the overview: pure pandas, no Streamlit."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from basewatch import config
+from basewatch.text import md_escape, personnel_range
+
+
+def sites_by_status(sites: pd.DataFrame) -> dict[str, int]:
+    """Site counts per status, in the vocabulary's order, statuses with no site left out."""
+    counts = sites["status"].value_counts()
+    return {s: int(counts[s]) for s in config.SITE_STATUSES if s in counts}
+
+
+def latest_personnel(events: pd.DataFrame) -> pd.DataFrame:
+    """For each country, the most recent country-wide personnel estimate (ties: the later id)."""
+    rows = events[events["personnel_low"].notna() & events["site_id"].isna() & (events["country"].notna())]
+    if rows.empty:
+        return rows.assign(range=pd.Series(dtype=str))
+    latest = rows.sort_values(["date", "id"]).groupby("country", sort=False).tail(1).copy()
+    latest["range"] = [personnel_range(lo, hi) for lo, hi in zip(latest["personnel_low"], latest["personnel_high"])]
+    return latest.sort_values("date", ascending=False)
+
+
+def latest_clause(events: pd.DataFrame) -> str:
+    """'; latest: <date>, <actor>: <summary>' for the newest event in view (markdown-escaped)."""
+    if events.empty:
+        return "."
+    row = events.sort_values(["date", "id"]).iloc[-1]
+    summary = row["summary"] if len(row["summary"]) <= 160 else row["summary"][:157] + "…"
+    return "; latest: " + md_escape(f"{row['date_label']}, {row['actor']}: {summary}")

@@ -1,0 +1,92 @@
+"""Formatting shared by pages: dates at their precision, ranges, plain-language summaries, citations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import pandas as pd
+
+from basewatch.config import APP_TAGLINE, APP_TITLE, country_name
+from basewatch.filters import Filters
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def date_label(day: dt.date | pd.Timestamp, precision: str = "day") -> str:
+    """A date written at the precision the source gives: '8 Dec 2024', 'Dec 2024' or '1971'."""
+    if precision == "year":
+        return f"{day.year}"
+    if precision == "month":
+        return f"{MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def date_labels(dates: pd.Series, precisions: pd.Series) -> pd.Series:
+    """Vectorised date_label for a whole column."""
+    day = dates.dt.strftime("%-d %b %Y")
+    month = dates.dt.strftime("%b %Y")
+    year = dates.dt.strftime("%Y")
+    return day.where(precisions == "day", month.where(precisions == "month", year))
+
+
+def personnel_range(low, high) -> str:
+    """'3,000–6,000' for a range, '2,000' for a single figure, '' when unknown."""
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return ""
+    low, high = int(low), int(high)
+    return f"{low:,}" if low == high else f"{low:,}–{high:,}"
+
+
+def inert(text: object) -> str:
+    """Text made safe for every place folium puts it: HTML, JS template literals and Jinja re-rendering.
+
+    html.escape stops tags and attributes; backtick, `$` and backslash would still break out of the
+    template literals folium wraps popups and tooltips in; and folium compiles rendered scripts as
+    Jinja again on the server, so `{`, `}` and `%` must not survive either.
+    """
+    escaped = html.escape("" if text is None else str(text), quote=True)
+    for char, entity in (("`", "&#96;"), ("$", "&#36;"), ("\\", "&#92;"), ("{", "&#123;"),
+                         ("}", "&#125;"), ("%", "&#37;")):
+        escaped = escaped.replace(char, entity)
+    return escaped
+
+
+def describe_filters(filters: Filters, actor_labels: dict[str, str], count: int, total: int) -> str:
+    """One sentence saying what the reader is looking at, for screen readers and link previews."""
+    who = " and ".join(sorted(actor_labels.get(a, a) for a in filters.actors)) if filters.actors else ""
+    parts = [f"{count:,} of {total:,} events" if count != total else f"All {total:,} events"]
+    if who:
+        parts.append(f"by {who}")
+    if filters.types:
+        parts.append("of type " + ", ".join(sorted(filters.types)))
+    if filters.statuses:
+        parts.append("with claim status " + ", ".join(sorted(filters.statuses)))
+    if filters.countries:
+        parts.append("in " + ", ".join(sorted(country_name(c.upper()) for c in filters.countries)))
+    if filters.date_from and filters.date_to:
+        parts.append(f"from {date_label(filters.date_from)} to {date_label(filters.date_to)}")
+    elif filters.date_from:
+        parts.append(f"since {date_label(filters.date_from)}")
+    elif filters.date_to:
+        parts.append(f"up to {date_label(filters.date_to)}")
+    return " ".join(parts)
+
+
+def citation(link: str, data_version: str, accessed: dt.date) -> str:
+    """A ready-to-paste citation of the current view."""
+    return (f"{APP_TITLE}: {APP_TAGLINE}. Data version {data_version}. "
+            f"Accessed {date_label(accessed)}. {link}")
+
+
+_MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def md_escape(text: object) -> str:
+    """Text shown literally inside Streamlit markdown: every ASCII punctuation mark is backslash-escaped.
+
+    Streamlit markdown would otherwise turn `$...$` into maths, `[a](b)` into links and `:red[x]`
+    into colour directives; a backslash before any ASCII punctuation is a CommonMark escape.
+    """
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str("" if text is None else text).split()))

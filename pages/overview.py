@@ -1,0 +1,36 @@
+"""Overview: the situation in numbers for the current filters."""
+
+import streamlit as st
+
+from basewatch import config, summaries, ui
+
+ctx = ui.page_setup("overview")
+st.title("Russia's military footprint around the Mediterranean")
+st.markdown(ui.summary_line(ctx) + summaries.latest_clause(ctx.events))
+
+sites = ctx.dataset.sites
+status_counts = summaries.sites_by_status(sites)
+cols = st.columns(len(status_counts) + 1)
+cols[0].metric("Events in view", f"{len(ctx.events):,}", help=f"of {len(ctx.all_events):,} in the data")
+for col, (status, count) in zip(cols[1:], status_counts.items()):
+    col.metric(f"Sites {status}", count)
+
+st.subheader("Latest personnel estimate per country")
+latest = summaries.latest_personnel(ctx.events)
+if latest.empty:
+    st.info("No personnel estimate matches the current filters.")
+else:
+    est_cols = st.columns(min(len(latest), 4))
+    for col, (_, row) in zip(est_cols * 4, latest.iterrows()):
+        with col.container(border=True):
+            st.metric(f"{config.country_name(row['country'])}, {row['date_label']}", row["range"],
+                      help="Estimated Russian personnel; a range where the source gives one.")
+            st.caption(f"{row['claim_status']} · {ui.source_links_md(row)}")
+    st.caption("Ranges are shown as the sources give them. See the Timeline page for every estimate and "
+               "where they conflict.")
+
+st.subheader("Ten latest events")
+ui.events_table(ctx.events.sort_values(["date", "id"], ascending=False).head(10), key="overview_latest",
+                height=None)
+st.caption(f"Data date {ctx.dataset.data_date} · data version {ctx.dataset.version}")
+ui.share_box(ctx)

@@ -1,0 +1,48 @@
+"""Sites: a profile for each site, selected with ?site=."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from basewatch import charts, geo, maps, ui
+
+ctx = ui.page_setup("sites")
+sites = ctx.dataset.sites
+st.title("Sites")
+
+ids = list(sites["id"])
+names = dict(zip(sites["id"], sites["name"]))
+st.session_state["site_pick"] = ctx.state.site if ctx.state.site in ids else None
+st.selectbox("Site", ids, key="site_pick", format_func=lambda i: f"{names[i]} ({i})", index=None,
+             placeholder="Choose a site", on_change=lambda: ui.update_state(site=st.session_state["site_pick"]))
+
+if ctx.state.site is None:
+    st.markdown("Choose a site above, or open one from the list:")
+    overview = sites[["id", "name", "country", "kind", "status", "status_note"]].assign(
+        events=sites["id"].map(ctx.events["site_id"].value_counts()).fillna(0).astype(int))
+    st.dataframe(overview, hide_index=True, width="stretch")
+else:
+    site = sites[sites["id"] == ctx.state.site].iloc[0]
+    site_events = ctx.events[ctx.events["site_id"] == site["id"]]
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        ui.site_detail(site, ctx.events)
+    with right:
+        st_folium(maps.build_base_map(), key="site_map", height=320, use_container_width=True,
+                  center=[site["lat"], site["lon"]], zoom=7,
+                  feature_group_to_add=[maps.build_site_layer(sites), maps.build_selection_layer(
+                      (site["lat"], site["lon"]))], returned_objects=[])
+        st.markdown("**Distances to other sites** (great circle)")
+        st.dataframe(geo.distances_from(site["id"], sites), hide_index=True, width="stretch", height=240,
+                     column_config={"km": st.column_config.NumberColumn("km", format="%d")})
+    st.subheader("Personnel at this site")
+    frame = charts.personnel_frame(site_events, by="site")
+    if frame.empty:
+        st.info("No per-site personnel estimate for this site matches the current filters.")
+    else:
+        st.altair_chart(charts.personnel_chart(frame, f"Estimated Russian personnel at {site['name']}"),
+                        width="stretch")
+    st.subheader(f"Events at this site ({len(site_events):,})")
+    if not site_events.empty:
+        st.altair_chart(charts.timeline_chart(site_events, ctx.state.event), width="stretch")
+        ui.events_table(site_events.sort_values(["date", "id"], ascending=False), key="site_events")
+ui.share_box(ctx)
