@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from basewatch import config
 from basewatch.schema import EVENT_ROWS, SITE_FEATURE
+from basewatch.text import date_labels
 
 # A bigger file is refused before parsing: it would stall every reader of a shared server.
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -331,6 +332,7 @@ def add_derived_columns(events: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFra
     events["map_lat"] = events["lat"].fillna(site_lat).astype("float64")
     events["map_lon"] = events["lon"].fillna(site_lon).astype("float64")
     events["site_name"] = events["site_id"].map(dict(zip(sites["id"], sites["name"])))
+    events["date_label"] = date_labels(events["date"], events["date_precision"])
     events["personnel_mid"] = (events["personnel_low"].astype("float64") + events["personnel_high"].astype(
         "float64")) / 2
     return events.sort_values(["date", "id"], kind="stable").reset_index(drop=True)

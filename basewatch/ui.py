@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -16,7 +17,7 @@ from basewatch import config
 from basewatch.data import DataError, Dataset, file_fingerprint, load_dataset
 from basewatch.filters import Filters, apply_filters
 from basewatch.pages import PAGE_BY_KEY, PAGES
-from basewatch.text import citation, date_labels, describe_filters, md_escape
+from basewatch.text import citation, describe_filters, md_escape
 from basewatch.urlstate import (
     ViewState,
     Vocabulary,
@@ -50,16 +51,11 @@ class PageContext:
 @st.cache_data(show_spinner="Loading data…", max_entries=4)
 def _load(directory: str, fingerprint: str) -> Dataset:
     # `fingerprint` is only part of the cache key: an edited file reloads without a restart.
-    dataset = load_dataset(config.Path(directory) if hasattr(config, "Path") else directory)
-    events = dataset.events
-    events["date_label"] = date_labels(events["date"], events["date_precision"])
-    return dataset
+    return load_dataset(Path(directory))
 
 
 def load_cached(directory=None) -> Dataset:
     """The validated dataset, cached per file content; raises DataError."""
-    from pathlib import Path
-
     directory = Path(directory) if directory else config.data_dir()
     return _load(str(directory), file_fingerprint(directory))
 

@@ -101,7 +101,8 @@ def _as_lists(params: Mapping[str, object]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for key, value in params.items():
         values = value if isinstance(value, (list, tuple)) else [value]
-        out[str(key)] = [str(v) for v in values]
+        if values:  # `?from` with no value at all arrives as an empty list
+            out[str(key)] = [str(v) for v in values]
     return out
 
 

@@ -1,0 +1,135 @@
+"""Map builders: one marker per located event, hostile text inert (HTML, JS and server-side Jinja), no CDN."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+import folium
+import pandas as pd
+import pytest
+from streamlit_folium import _get_feature_group_string, _get_map_string
+
+from basewatch import maps
+from basewatch.data import load_dataset
+from basewatch.filters import Filters, apply_filters
+from tests.conftest import MINI
+
+JINJA_PID = "{{ lipsum.__globals__.os.getpid() }}"
+JINJA_MATH = "QQ{{ 7*7 }}QQ"
+HOSTILE = [
+    "<img src=x onerror=alert(1)>", "${alert(2)}", "x` + alert(3) + `", "trailing\\", JINJA_PID, JINJA_MATH,
+    "{% raw %}", "{{", "%}", "<script>alert(4)</script>", "\u202eevil", 'a" onmouseover="alert(5)',
+]
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_dataset(MINI, today=dt.date(2026, 11, 26))
+
+
+def render_like_st_folium(fmap: folium.Map, groups: list[folium.FeatureGroup]) -> str:
+    """What st_folium sends to the browser: the map script plus each feature group's script."""
+    fmap.get_root().render()
+    parts = [_get_map_string(fmap)]
+    parts += [_get_feature_group_string(group, fmap, idx) for idx, group in enumerate(groups)]
+    parts.append(fmap.get_root().header.render())
+    return "\n".join(parts)
+
+
+def render_whole_page(make_groups) -> str:
+    """The other path: groups added to the map and the whole figure rendered (where folium re-renders Jinja)."""
+    fmap = maps.build_base_map()
+    for group in make_groups():
+        group.add_to(fmap)
+    return fmap.get_root().render()
+
+
+def hostile_sites(dataset) -> pd.DataFrame:
+    sites = dataset.sites.copy()
+    for i, payload in enumerate(HOSTILE[: len(sites)]):
+        sites.loc[sites.index[i], "name"] = payload + " " + JINJA_PID + JINJA_MATH
+    sites.loc[sites.index[0], "kind"] = "naval" + JINJA_PID
+    return sites
+
+
+def test_one_marker_per_located_matching_event(dataset):
+    russia = apply_filters(dataset.events, Filters(actors=frozenset({"russia"})))
+    rows = maps.event_rows(russia)
+    assert len(rows) == int(russia["map_lat"].notna().sum()) == 3
+    assert sorted(r[6] for r in rows) == sorted(russia.loc[russia["map_lat"].notna(), "id"])
+
+
+def test_event_rows_carry_no_free_text(dataset):
+    rows = maps.event_rows(dataset.events)
+    for row in rows:
+        lat, lon, actor, kind, status, label, event_id = row
+        assert isinstance(lat, float) and isinstance(actor, int) and isinstance(status, int)
+        assert re.fullmatch(r"[0-9A-Za-z ]+", label) and re.fullmatch(r"[a-z0-9-]+", event_id)
+
+
+def test_server_side_template_injection_does_not_run(dataset):
+    sites = hostile_sites(dataset)
+
+    def groups():
+        return [maps.build_site_layer(sites), maps.build_event_layer(dataset.events),
+                maps.build_ring_layer(sites, tuple(sites["id"]), 300)]
+
+    for html in (render_like_st_folium(maps.build_base_map(), groups()), render_whole_page(groups)):
+        assert str(os.getpid()) not in html, "Jinja in data ran on the server"
+        assert "QQ49QQ" not in html
+        assert "QQ&#123;&#123; 7*7 &#125;&#125;QQ" in html  # shown literally instead
+
+
+def test_hostile_text_is_escaped_for_html_and_template_literals(dataset):
+    sites = hostile_sites(dataset)
+    html = render_like_st_folium(maps.build_base_map(), [maps.build_site_layer(sites)])
+    assert "<img src=x" not in html and "<script>alert(4)" not in html
+    assert "${alert(2)}" not in html and "` + alert(3)" not in html
+    assert 'onmouseover="alert(5)' not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_inert_removes_every_dangerous_character():
+    text = maps.inert("<a href='x'>`${}`{%}\\</a>")
+    assert not set(text) & set("<>'\"`${}%\\")
+
+
+def test_no_cdn_asset_in_the_rendered_map(dataset):
+    fmap = maps.build_base_map()
+    for group in (maps.build_event_layer(dataset.events), maps.build_site_layer(dataset.sites)):
+        group.add_to(fmap)
+    maps.layer_control().add_to(fmap)
+    page = fmap.get_root().render()
+    assets = re.findall(r'<(?:script[^>]*\ssrc|link[^>]*\shref)="([^"]+)"', page)
+    assert assets, "expected local script and stylesheet links"
+    assert all(url.startswith("/app/static/vendor/") for url in assets), assets
+    for url in assets:
+        assert (maps.config.STATIC_DIR / url.removeprefix("/app/static/")).is_file(), url
+
+
+def test_clicked_tooltip_text_names_the_item():
+    assert maps.parse_clicked("8 Dec 2024 · Russia · withdrawal · reported[event:ev-0005]") == ("event", "ev-0005")
+    assert maps.parse_clicked("Hmeimim Air Base air · status: active[site:hmeimim]") == ("site", "hmeimim")
+    assert maps.parse_clicked("no id here") is None
+    assert maps.parse_clicked("[event:../../etc]") is None
+
+
+def test_view_helpers():
+    center, zoom = maps.initial_view(None, (35.4, 35.9))
+    assert center == [35.4, 35.9] and zoom == maps.SELECTED_ZOOM
+    view = maps.view_from_result({"center": {"lat": 35.0, "lng": 36.0}, "zoom": 7})
+    assert view is not None and (view.lat, view.lon, view.zoom) == (35.0, 36.0, 7)
+    assert not maps.moved(view, [35.0, 36.0], 7) and maps.moved(view, [33.0, 36.0], 7)
+    assert maps.view_from_result({"center": {"lat": "x", "lng": 1}, "zoom": 3}) is None
+
+
+def test_control_raw_folium_would_run_the_payload():
+    """Proves the injection test above can fail: unescaped text through folium does execute."""
+    def groups():
+        group = folium.FeatureGroup()
+        folium.Marker([35, 36], tooltip="QQ{{ 7*7 }}QQ").add_to(group)
+        return [group]
+
+    assert "QQ49QQ" in render_whole_page(groups)
