@@ -64,10 +64,11 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
         marks = alt.Chart(frame).mark_point(size=90, strokeWidth=2, opacity=0.9).encode(
             x=x, y=y,
             color=alt.Color("event_type:N", title="Event type", scale=type_scale,
-                            legend=alt.Legend(orient="bottom", columns=6)),
+                            legend=alt.Legend(orient="bottom", columns=4)),
             shape=alt.Shape("claim_status:N", title="Claim status",
                             scale=alt.Scale(domain=list(STATUS_SHAPES), range=list(STATUS_SHAPES.values())),
-                            legend=alt.Legend(orient="bottom")),
+                            legend=alt.Legend(orient="bottom", symbolStrokeColor="#333",
+                                              symbolFillColor="white", symbolStrokeWidth=1.5, symbolOpacity=1)),
             fill=alt.condition("datum.filled", alt.Color("event_type:N", scale=type_scale, legend=None),
                                alt.value("white")),
             tooltip=[alt.Tooltip("date_label:N", title="Date"), alt.Tooltip("actor:N", title="Actor"),
@@ -81,10 +82,14 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
             marks = alt.layer(marks, ring)
 
     moments = _key_moments(start, end)
+    # Key moments cluster in 2015-2017; stagger their labels on three rows so they stay readable.
+    moments["row"] = [-4 - 13 * (i % 3) for i in range(len(moments))]
     rules = alt.Chart(moments).mark_rule(color="#666", strokeDash=[4, 4]).encode(x="date:T")
-    labels = alt.Chart(moments).mark_text(align="left", dx=4, dy=-4, baseline="bottom", fontSize=11,
-                                          color="#444").encode(x="date:T", y=alt.value(0), text="label:N")
-    return alt.layer(rules, labels, marks).properties(height=height).resolve_scale(color="independent")
+    labels = alt.Chart(moments).mark_text(align="right", dx=-3, baseline="bottom", fontSize=11,
+                                          color="#444").encode(x="date:T", y=alt.Y("row:Q", scale=None),
+                                                               text="label:N")
+    return (alt.layer(rules, labels, marks).properties(height=height, padding={"top": 40})
+            .resolve_scale(color="independent"))
 
 
 def personnel_frame(events: pd.DataFrame, by: str = "country") -> pd.DataFrame:

@@ -35,10 +35,17 @@ def _manifest() -> dict[str, str]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+# folium.Map loads jQuery, Bootstrap and icon fonts for popups and icons we never use; skipping them
+# makes the map live sooner (the iframe loads scripts one after another).
+UNUSED_MAP_ASSETS = ("jquery", "bootstrap", "awesome_markers", "awesome_markers_css", "awesome_rotate_css",
+                     "awesome_markers_font_css", "bootstrap_css", "glyphicons_css")
+
+
 def _local(assets: list[tuple[str, str]], prefix: str) -> list[tuple[str, str]]:
-    """Swap each CDN URL for its vendored copy; assets we do not vendor are dropped, never fetched."""
+    """Swap each CDN URL for its vendored copy; assets we do not vendor or use are dropped, never fetched."""
     manifest = _manifest()
-    return [(name, prefix + manifest[url]) for name, url in assets if url in manifest]
+    return [(name, prefix + manifest[url]) for name, url in assets
+            if url in manifest and name not in UNUSED_MAP_ASSETS]
 
 
 def _subclasses(cls: type):

@@ -30,7 +30,7 @@ def map_and_details():
     focus = maps.focus_point(selected_event, selected_site)
     center, zoom = maps.initial_view(state.view, focus)
 
-    map_col, detail_col = st.columns([3, 2], gap="medium")
+    map_col, detail_col = st.columns([5, 3], gap="medium")
     with map_col:
         result = st_folium(
             maps.build_base_map(),

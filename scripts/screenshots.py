@@ -24,7 +24,10 @@ def main() -> None:
                 page = browser.new_page(viewport={"width": w, "height": h})
                 page.goto(f"{base}/{path}")
                 page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60000)
-                page.wait_for_timeout(2500)  # let charts and the map iframe paint; screenshots only
+                if path.startswith(("map", "sites")):
+                    frame = page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]').content_frame()
+                    frame.wait_for_function("() => !!window.map", timeout=60000)
+                page.wait_for_timeout(1500)  # let tiles of the base map and charts paint; screenshots only
                 name = (path.split("?")[0] or "overview")
                 page.screenshot(path=str(out / f"{name}-{size_name}.png"), full_page=True)
                 page.close()

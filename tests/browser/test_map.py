@@ -1,0 +1,163 @@
+"""The map page: filters in the URL, share links, marker clicks, page links, junk links (issues 2–5, 9)."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from basewatch.filters import Filters, apply_filters
+
+from .conftest import (
+    WAIT_MS,
+    chips,
+    count_line,
+    count_text,
+    map_frame,
+    multiselect,
+    open_page,
+    path_of,
+    query_of,
+    sidebar,
+    wait_script_done,
+)
+
+RUSSIA = Filters(actors=frozenset({"russia"}))
+
+
+def test_filter_change_goes_to_url_and_survives_reload(server, browsing, dataset):
+    russia = apply_filters(dataset.events, RUSSIA)
+    both = apply_filters(dataset.events, Filters(actors=frozenset({"russia"}), types=frozenset({"withdrawal"})))
+    total = len(dataset.events)
+    assert 0 < len(both) < len(russia) < total, "the fixture no longer makes this filter meaningful"
+
+    page = browsing.new_page()
+    open_page(page, server + "/map?actor=russia")
+    expect(count_line(page)).to_have_text(count_text(len(russia), total))
+
+    multiselect(page, "Event type").get_by_role("combobox").click()
+    page.get_by_role("option", name="withdrawal", exact=True).click()
+    page.wait_for_url(lambda url: query_of(url).get("type") == ["withdrawal"], timeout=WAIT_MS)
+    page.keyboard.press("Escape")
+    assert query_of(page.url) == {"actor": ["russia"], "type": ["withdrawal"]}
+    expect(count_line(page)).to_have_text(count_text(len(both), total))
+
+    page.reload(wait_until="domcontentloaded")
+    wait_script_done(page)
+    assert query_of(page.url) == {"actor": ["russia"], "type": ["withdrawal"]}
+    expect(chips(page, "Event type")).to_have_text(["withdrawal"])
+    expect(chips(page, "Actor")).to_have_text(["Russia"])
+    expect(count_line(page)).to_have_text(count_text(len(both), total))
+
+
+def test_share_link_reopens_the_view_elsewhere(server, browsing, dataset):
+    filters = Filters(actors=frozenset({"russia"}), statuses=frozenset({"reported", "rumored"}))
+    expected = apply_filters(dataset.events, filters)
+    total = len(dataset.events)
+    assert 0 < len(expected) < total
+
+    page = browsing.new_page()
+    open_page(page, server + "/map?actor=russia&status=reported&status=rumored")
+    map_frame(page)
+    expander = page.locator('[data-testid="stExpander"]').filter(has_text="Share this view")
+    expander.get_by_text("Share this view").click()
+    code = expander.locator('[data-testid="stCode"]').first
+    expect(code).to_be_visible()
+    link = code.inner_text().strip()
+    assert re.fullmatch(re.escape(server) + r"/map\?\S+", link), f"share link {link!r}"
+    assert query_of(link) == {"actor": ["russia"], "status": ["reported", "rumored"]}, link
+
+    other = browsing.new_page()  # a new browser context: no cookies, no session
+    open_page(other, link)
+    assert path_of(other.url) == "/map"
+    expect(chips(other, "Actor")).to_have_text(["Russia"])
+    expect(chips(other, "Claim status")).to_contain_text(["reported", "rumored"])
+    expect(count_line(other)).to_have_text(count_text(len(expected), total))
+    map_frame(other)
+
+
+# Find an event marker, make it visible on its own (zooming and spiderfying as needed), report its id.
+SHOW_EVENT_MARKER = """
+() => new Promise((resolve, reject) => {
+    let cluster = null;
+    window.map.eachLayer(l => { if (!cluster && typeof l.zoomToShowLayer === "function") cluster = l; });
+    if (!cluster) return reject(new Error("no marker cluster on the map"));
+    const marker = cluster.getLayers().find(m => m.getTooltip && m.getTooltip() &&
+        String(m.getTooltip().getContent()).includes("[event:"));
+    if (!marker) return reject(new Error("no event marker in the cluster"));
+    window.__bwMarker = marker;
+    cluster.zoomToShowLayer(marker, () => {
+        const id = String(marker.getTooltip().getContent()).match(/\\[event:([a-z0-9-]+)\\]/)[1];
+        resolve(id);
+    });
+})
+"""
+
+MARKER_CENTRE = """
+() => {
+    const icon = window.__bwMarker && window.__bwMarker._icon;
+    if (!icon || !icon.isConnected) return null;
+    const r = icon.getBoundingClientRect();
+    return {x: r.left + r.width / 2, y: r.top + r.height / 2, w: r.width, h: r.height};
+}
+"""
+
+
+def test_clicking_an_event_marker_shows_its_detail(server, browsing, dataset):
+    page = browsing.new_page()
+    open_page(page, server + "/map")
+    frame = map_frame(page)
+    frame.wait_for_function("() => !!document.querySelector('.marker-cluster, .bw-ev')", timeout=WAIT_MS)
+
+    event_id = frame.evaluate(SHOW_EVENT_MARKER)
+    assert event_id in set(dataset.events["id"]), event_id
+    # zoomToShowLayer moves the map; the app may then write view= and rerun. Wait until that settles,
+    # then click the marker's icon with the real mouse.
+    frame.wait_for_function(MARKER_CENTRE, timeout=WAIT_MS)
+    wait_script_done(page)
+    iframe_box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+    spot = frame.evaluate(MARKER_CENTRE)
+    assert spot and spot["w"] > 0, f"marker icon not shown: {spot}"
+    page.mouse.click(iframe_box["x"] + spot["x"], iframe_box["y"] + spot["y"])
+
+    page.wait_for_url(lambda url: query_of(url).get("event") == [event_id], timeout=WAIT_MS)
+    main = page.locator('[data-testid="stMain"]')
+    expect(main.get_by_text("Claim status:")).to_be_visible()
+    expect(main.get_by_text("Sources:")).to_be_visible()
+    expect(main.get_by_text(event_id, exact=True)).to_be_visible()
+    summary = dataset.events.set_index("id").loc[event_id, "summary"]
+    expect(main.get_by_text(summary, exact=False)).to_be_visible()
+
+
+def test_sidebar_page_link_keeps_filters(server, browsing, dataset):
+    expected = apply_filters(dataset.events, RUSSIA)
+    total = len(dataset.events)
+    page = browsing.new_page()
+    open_page(page, server + "/map?actor=russia")
+    expect(count_line(page)).to_have_text(count_text(len(expected), total))
+
+    sidebar(page).locator('[data-testid="stPageLink"] a', has_text="Timeline").click()
+    page.wait_for_url(re.compile(re.escape(server) + r"/timeline\?actor=russia$"), timeout=WAIT_MS)
+    wait_script_done(page)
+    expect(page.get_by_role("heading", name="Timeline", exact=True)).to_be_visible()
+    expect(chips(page, "Actor")).to_have_text(["Russia"])
+    expect(count_line(page)).to_have_text(count_text(len(expected), total))
+
+
+def test_junk_link_opens_the_default_view_with_notices(server, browsing, dataset):
+    total = len(dataset.events)
+    page = browsing.new_page()
+    open_page(page, server + "/map?actor=nonsense&from=2024-99-99&view=abc&bogus=1")
+    map_frame(page)
+
+    alerts = page.locator('[data-testid="stAlert"]')
+    expect(alerts.filter(has_text="nonsense")).to_have_count(1)
+    expect(alerts.filter(has_text="Link partly ignored").first).to_be_visible()
+    for junk in ("2024-99-99", "view=abc", "bogus"):
+        expect(alerts.filter(has_text=junk)).not_to_have_count(0)
+    expect(count_line(page)).to_have_text(count_text(total, total))
+    expect(chips(page, "Actor")).to_have_count(0)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    # The junk is dropped from the address bar: the link becomes the clean one.
+    page.wait_for_url(server + "/map", timeout=WAIT_MS)
+    assert page.locator('[data-testid="stException"]').count() == 0
