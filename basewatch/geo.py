@@ -22,5 +22,5 @@ def distances_from(site_id: str, sites: pd.DataFrame) -> pd.DataFrame:
     origin = sites[sites["id"] == site_id].iloc[0]
     others = sites[sites["id"] != site_id]
     km = [round(great_circle_km(origin["lat"], origin["lon"], r["lat"], r["lon"])) for _, r in others.iterrows()]
-    return (pd.DataFrame({"site": others["name"].to_list(), "country": others["country"].to_list(), "km": km})
+    return (pd.DataFrame({"km": km, "site": others["name"].to_list(), "country": others["country"].to_list()})
             .sort_values("km").reset_index(drop=True))

@@ -200,6 +200,12 @@ def site_tooltip(site: pd.Series) -> str:
             f"<span hidden>[site:{inert(site['id'])}]</span>")
 
 
+def short_name(name: str) -> str:
+    """A map label: the name up to its first parenthesis or comma ('Tartus naval facility (720th…)' → 'Tartus naval facility')."""
+    short = str(name).split(" (")[0].split(",")[0].strip()
+    return short if len(short) <= 40 else short[:39] + "…"
+
+
 def build_site_layer(sites: pd.DataFrame, labels: bool = True) -> folium.FeatureGroup:
     """Sites as rings coloured by status, with their names as labels."""
     group = folium.FeatureGroup(name="Sites", control=True)
@@ -213,7 +219,7 @@ def build_site_layer(sites: pd.DataFrame, labels: bool = True) -> folium.Feature
         if labels:
             folium.Marker(
                 location=[site["lat"], site["lon"]],
-                icon=folium.DivIcon(html=f'<div class="bw-site-label">{inert(site["name"])}</div>',
+                icon=folium.DivIcon(html=f'<div class="bw-site-label">{inert(short_name(site["name"]))}</div>',
                                     icon_size=(180, 18), icon_anchor=(-12, 9), class_name="bw-site-label-icon"),
                 interactive=False,
             ).add_to(group)

@@ -252,7 +252,9 @@ def _md_url(url: str) -> str:
 
 
 TABLE_COLUMNS = {
-    "date_label": st.column_config.TextColumn("Date", width="small"),
+    "date_label": st.column_config.TextColumn("Date", width="small", help="At the precision the source gives"),
+    "date": st.column_config.DateColumn("Sort by date", format="YYYY-MM-DD", width="small",
+                                        help="First day of the period; sort on this column"),
     "actor": st.column_config.TextColumn("Actor"),
     "event_type": st.column_config.TextColumn("Type", width="small"),
     "site_name": st.column_config.TextColumn("Site"),
@@ -274,7 +276,7 @@ def events_table(events: pd.DataFrame, key: str, height: int | None = 420, selec
     frame = events.assign(personnel=[personnel_range(lo, hi) for lo, hi in
                                      zip(events["personnel_low"], events["personnel_high"])],
                           permalink="map?event=" + events["id"])
-    columns = ["date_label", "actor", "event_type", "site_name", "place", "summary", "claim_status", "personnel",
+    columns = ["date_label", "date", "actor", "event_type", "site_name", "place", "summary", "claim_status", "personnel",
                "source_url", "permalink", "id"]
     kwargs = {"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}
     return st.dataframe(frame[columns], hide_index=True, width="stretch", column_config=TABLE_COLUMNS, key=key,
@@ -391,3 +393,11 @@ def search_events(events: pd.DataFrame, query: str) -> pd.DataFrame:
     haystack = (events["summary"].fillna("") + " " + events["place"].fillna("") + " " + events["actor"] + " "
                 + events["site_name"].fillna("") + " " + events["source_name"].fillna("") + " " + events["id"])
     return events[haystack.str.contains(query, case=False, regex=False)]
+
+
+def is_new(name: str, value) -> bool:
+    """True the first time `value` is seen under `name`: widget selections persist across reruns, and
+    only a fresh pick should move the view (otherwise a stale pick in one widget overrides another)."""
+    key = f"_bw_seen_{name}"
+    previous, st.session_state[key] = st.session_state.get(key), value
+    return value is not None and value != previous

@@ -10,10 +10,12 @@ st.markdown(ui.summary_line(ctx) + summaries.latest_clause(ctx.events))
 
 sites = ctx.dataset.sites
 status_counts = summaries.sites_by_status(sites)
-cols = st.columns(len(status_counts) + 1)
+active_sites = ctx.events["site_id"].dropna().nunique()
+cols = st.columns(len(status_counts) + 2)
 cols[0].metric("Events in view", f"{len(ctx.events):,}", help=f"of {len(ctx.all_events):,} in the data")
-for col, (status, count) in zip(cols[1:], status_counts.items()):
-    col.metric(f"Sites {status}", count)
+cols[1].metric("Sites with events in view", f"{active_sites} of {len(sites)}")
+for col, (status, count) in zip(cols[2:], status_counts.items()):
+    col.metric(f"Sites {status}", count, help="Status of the Russian presence as of the data date")
 
 st.subheader("Latest personnel estimate per country")
 latest = summaries.latest_personnel(ctx.events)

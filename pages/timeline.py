@@ -19,10 +19,10 @@ else:
                                 on_select="rerun", selection_mode=None, key="timeline_chart")
     brushed = ui.brushed_period(selection)
     picked = ui.picked_event(selection)
-    if brushed and (brushed[0], brushed[1]) != (ctx.state.filters.date_from, ctx.state.filters.date_to):
+    if ui.is_new("brush", brushed) and brushed != (ctx.state.filters.date_from, ctx.state.filters.date_to):
         ui.set_period(*brushed)
         st.rerun()
-    if picked and picked != ctx.state.event:
+    if ui.is_new("chart_pick", picked) and picked != ctx.state.event:
         ui.update_state(event=picked)
         st.rerun()
 
@@ -50,6 +50,13 @@ st.subheader("Events")
 query = st.text_input("Search summaries, places and sources", key="timeline_search",
                       placeholder="e.g. S-400, Benghazi, Reuters")
 table = ui.search_events(ctx.events, query)
-st.caption(f"{len(table):,} events. Click a column header to sort; the Link column opens the event on the map.")
-ui.events_table(table.sort_values(["date", "id"], ascending=False), key="timeline_table")
+st.caption(f"{len(table):,} events. Click a column header to sort, a row to select the event (its details "
+           "appear above the table); the Link column opens it on the map.")
+table = table.sort_values(["date", "id"], ascending=False)
+picked_rows = ui.events_table(table, key="timeline_table", selectable=True)
+rows = picked_rows.selection.rows if picked_rows is not None else []
+table_pick = table.iloc[rows[0]]["id"] if rows and rows[0] < len(table) else None
+if ui.is_new("table_pick", table_pick) and table_pick != ctx.state.event:
+    ui.update_state(event=table_pick)
+    st.rerun()
 ui.share_box(ctx)

@@ -1,0 +1,853 @@
+"""Benchmark harness: Python costs per rerun, payload sizes and real-browser timings, ours vs a naive app.
+
+    python -m basewatch.bench [--sizes 1000 10000 100000] [--out bench-results/bench.json]
+                              [--md bench-results/bench.md] [--no-browser] [--quick] [--profile DIR]
+
+For the bundled data and for synthetic datasets of each size (basewatch.synth) it measures:
+
+* Python, in this process: load + validate (`load_dataset` plus the date labels ui._load adds), a typical
+  filter (actor=russia, from 2024-01-01), building the map as pages/map.py does and the Python work
+  `st_folium` does on every rerun (the real function, with the component call captured), the bytes the
+  map sends to the browser, and the Altair spec sizes of the timeline and personnel charts.
+* AppTest: the time of a page rerun (script run after the first one), per page.
+* Headless Chromium against a fresh `streamlit run` per size: a cold deep link to /map (data load
+  included) until the Leaflet map is live with event markers; a filtered deep link on the warm server in a
+  new browser context; a filter change in the sidebar (Event type) until the script finished and the map
+  shows new layers; the resident memory of the server process group.
+* A naive tutorial-style app (one folium.Marker with a popup per event, st_folium defaults, read_csv on
+  every run) in the same run, Python in a subprocess and in the browser, for the ours/theirs ratio.
+
+Browser waits poll with wait_for_function; nothing sleeps a fixed time. CDN requests of the naive app
+are answered from static/vendor (manifest.json); every other external request is aborted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import importlib.metadata
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import traceback
+from pathlib import Path
+
+from basewatch import config
+
+DEFAULT_SIZES = (1000, 10000, 100000)
+IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+APP_STATE = '[data-testid="stApp"]'
+OUR_MARKERS = ".marker-cluster, .bw-ev"
+NAIVE_MARKERS = ".leaflet-marker-icon"
+TYPICAL_FILTER_QUERY = "actor=russia&from=2024-01-01"
+PAGES_ALL = ("overview", "map", "timeline", "sites", "data")
+# AppTest at 100k costs minutes per page; big sizes run only the pages that matter most.
+PAGES_BIG = ("map", "timeline")
+BIG = 50_000
+NAIVE_BROWSER_CAP_S = 120.0
+NAIVE_PY_TIMEOUT_S = 420.0
+BROWSER_TIMEOUT_MS = 240_000
+VIEWPORT = {"width": 1400, "height": 1000}
+PACKAGES = ("streamlit", "folium", "streamlit-folium", "branca", "pandas", "numpy", "pyarrow", "altair",
+            "pydantic", "jinja2", "playwright")
+
+TARGETS = (
+    # (key, size label, metric path, op, limit, human text)
+    ("100k_cold_deep_link", "100000", ("browser", "cold_deep_link", "live_s"), "<=", 8.0,
+     "100k: cold deep link /map live ≤ 8 s"),
+    ("100k_warm_filtered", "100000", ("browser", "warm_filtered_deep_link", "live_s"), "<=", 3.0,
+     "100k: warm filtered deep link live ≤ 3 s"),
+    ("100k_filter_change", "100000", ("browser", "filter_change", "redraw_s"), "<=", 2.0,
+     "100k: filter change → map redrawn ≤ 2 s"),
+    ("100k_map_payload", "100000", ("python", "map", "payload_bytes"), "<", 5_000_000,
+     "100k: map payload < 5 MB"),
+    ("100k_server_rss", "100000", ("browser", "server_rss_mb"), "<", 1536,
+     "100k: server RSS < 1.5 GB"),
+    ("bundled_page_rerun", "bundled", ("apptest", "max_rerun_s"), "<", 0.150,
+     "bundled: every page rerun < 150 ms (AppTest)"),
+    ("bundled_cold_deep_link", "bundled", ("browser", "cold_deep_link", "live_s"), "<=", 2.5,
+     "bundled: cold deep link /map live ≤ 2.5 s"),
+    ("10k_vs_naive", "10000", ("comparison", "speedup_live"), ">=", 10.0,
+     "10k: ≥ 10× faster than naive to a live map"),
+)
+
+
+def log(message: str) -> None:
+    """Progress on stderr, so stdout stays the table."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def _timed(fn, repeats: int) -> tuple[float, list[float], object]:
+    times, result = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return _median(times), times, result
+
+
+# --- machine ---------------------------------------------------------------------------------
+
+def machine_info() -> dict:
+    """CPU, cores, RAM, Python and package versions, Chromium version."""
+    cpu = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    ram_gb = None
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    from basewatch.server import CHROMIUM
+
+    chromium = None
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        out = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=20).stdout
+        chromium = out.strip().splitlines()[-1] if out.strip() else None
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gb": ram_gb, "python": platform.python_version(),
+            "platform": platform.platform(), "packages": versions, "chromium": chromium}
+
+
+# --- python-side measurements ----------------------------------------------------------------
+
+@contextlib.contextmanager
+def captured_component():
+    """Make `st_folium` do all its Python work but hand the component args to us instead of Streamlit."""
+    import streamlit_folium
+
+    calls: list[dict] = []
+    original = streamlit_folium._component_func
+
+    def fake(**kwargs):
+        calls.append(kwargs)
+        return kwargs.get("default")
+
+    streamlit_folium._component_func = fake
+    try:
+        yield calls
+    finally:
+        streamlit_folium._component_func = original
+
+
+def payload_of(args: dict) -> dict:
+    """Bytes the map sends: its JS/HTML strings (UTF-8), plus the JSON the component message carries."""
+    strings = {k: len(v.encode("utf-8")) for k, v in args.items()
+               if k in ("script", "header", "html", "feature_group", "layer_control") and isinstance(v, str)}
+    jsonable = {k: v for k, v in args.items() if k != "on_change"}
+    return {"payload_bytes": sum(strings.values()), "parts": strings,
+            "component_json_bytes": len(json.dumps(jsonable, default=str).encode("utf-8"))}
+
+
+def load_like_app(directory: Path):
+    """What ui._load does: validate both files, then add the date labels pages use."""
+    from basewatch.data import load_dataset
+    from basewatch.text import date_labels
+
+    dataset = load_dataset(directory)
+    events = dataset.events
+    events["date_label"] = date_labels(events["date"], events["date_precision"])
+    return dataset
+
+
+def map_rerun(dataset, events, calls: list[dict]) -> tuple[float, float, dict]:
+    """One rerun of the map as pages/map.py does it: (build seconds, st_folium seconds, component args)."""
+    from streamlit_folium import st_folium
+
+    from basewatch import maps
+
+    sites = dataset.sites
+    start = time.perf_counter()
+    base = maps.build_base_map()
+    groups = [maps.build_event_layer(events), maps.build_site_layer(sites),
+              maps.build_ring_layer(sites, (), config.DEFAULT_RING_KM), maps.build_selection_layer(None)]
+    control = maps.layer_control()
+    built = time.perf_counter()
+    lat, lon, zoom = config.MAP_DEFAULT_VIEW
+    st_folium(base, key="main_map", height=620, use_container_width=True, center=[lat, lon], zoom=zoom,
+              feature_group_to_add=groups, layer_control=control,
+              returned_objects=["last_object_clicked_tooltip", "center", "zoom"])
+    done = time.perf_counter()
+    return built - start, done - built, calls[-1]
+
+
+def typical_filters():
+    from basewatch.filters import Filters
+
+    return Filters(actors=frozenset({"russia"}), date_from=dt.date(2024, 1, 1))
+
+
+def python_bench(directory: Path, n_events: int, profile_dir: Path | None = None, label: str = "") -> dict:
+    """Load, filter, map build + st_folium render, payload and chart spec sizes for one dataset."""
+    import altair as alt
+
+    from basewatch import charts
+    from basewatch.filters import apply_filters
+
+    out: dict = {}
+    repeats = 3 if n_events <= 20_000 else 1
+    load_s, load_runs, dataset = _timed(lambda: load_like_app(directory), repeats)
+    events = dataset.events
+    out["load"] = {"median_s": load_s, "runs_s": load_runs, "events": len(events), "sites": len(dataset.sites),
+                   "csv_bytes": (directory / config.EVENTS_FILE).stat().st_size}
+    filters = typical_filters()
+    filt_s, filt_runs, filtered = _timed(lambda: apply_filters(events, filters), 7)
+    out["filter"] = {"median_s": filt_s, "runs_s": filt_runs, "matched": len(filtered),
+                     "query": TYPICAL_FILTER_QUERY}
+    out["located"] = {"all": int(events["map_lat"].notna().sum()),
+                      "filtered": int(filtered["map_lat"].notna().sum())}
+
+    with captured_component() as calls:
+        for name, frame in (("map", events), ("map_filtered", filtered)):
+            builds, renders = [], []
+            for _ in range(3):
+                b, r, args = map_rerun(dataset, frame, calls)
+                builds.append(b)
+                renders.append(r)
+            totals = [b + r for b, r in zip(builds, renders)]
+            out[name] = {"build_s": _median(builds), "st_folium_s": _median(renders), "rerun_s": _median(totals),
+                         "runs_total_s": totals, **payload_of(args)}
+        if profile_dir is not None:
+            import cProfile
+
+            profile_dir.mkdir(parents=True, exist_ok=True)
+            cProfile.runctx("map_rerun(dataset, events, calls)", globals(),
+                            {"dataset": dataset, "events": events, "calls": calls},
+                            str(profile_dir / f"map_rerun_{label}.prof"))
+
+    if profile_dir is not None:
+        import cProfile
+
+        cProfile.runctx("load_like_app(directory)", globals(), {"directory": directory},
+                        str(profile_dir / f"load_{label}.prof"))
+
+    specs = {}
+    for name, make in (
+        ("timeline", lambda: charts.timeline_chart(events)),
+        ("timeline_filtered", lambda: charts.timeline_chart(filtered)),
+        ("personnel_country", lambda: charts.personnel_chart(charts.personnel_frame(events, "country"))),
+        ("personnel_site", lambda: charts.personnel_chart(charts.personnel_frame(events, "site"))),
+    ):
+        start = time.perf_counter()
+        with alt.data_transformers.disable_max_rows():
+            spec = make().to_dict()
+        elapsed = time.perf_counter() - start
+        specs[name] = {"spec_bytes": len(json.dumps(spec).encode("utf-8")), "build_to_dict_s": elapsed,
+                       "rows": sum(len(v) for v in spec.get("datasets", {}).values())}
+    specs["timeline"]["binned"] = len(events) > charts.MAX_TIMELINE_MARKS
+    out["charts"] = specs
+    out["_typical_type"] = _typical_type(filtered)
+    return out
+
+
+def _typical_type(filtered) -> str | None:
+    """The event type with most located events among the filtered ones (what the filter-change step picks)."""
+    located = filtered[filtered["map_lat"].notna()]
+    source = located if len(located) else filtered
+    if not len(source):
+        return None
+    return str(source["type_slug"].value_counts().index[0])
+
+
+def apptest_bench(directory: Path, pages: tuple[str, ...], reruns: int = 3) -> dict:
+    """Per page: first run after switching to it, and the median of `reruns` reruns (AppTest)."""
+    from streamlit.testing.v1 import AppTest
+
+    previous = os.environ.get("BASEWATCH_DATA_DIR")
+    os.environ["BASEWATCH_DATA_DIR"] = str(directory)
+    out: dict = {"pages": {}}
+    try:
+        for page in pages:
+            entry: dict = {}
+            try:
+                at = AppTest.from_file(str(config.ROOT / "app.py"), default_timeout=600)
+                at.run()
+                at.switch_page(f"pages/{page}.py")
+                start = time.perf_counter()
+                at.run()
+                entry["first_s"] = time.perf_counter() - start
+                runs = []
+                for _ in range(reruns):
+                    start = time.perf_counter()
+                    at.run()
+                    runs.append(time.perf_counter() - start)
+                entry["rerun_s"] = _median(runs)
+                entry["runs_s"] = runs
+                if at.exception:
+                    entry["exception"] = str(at.exception[0].value)[:300]
+            except Exception as exc:  # noqa: BLE001 - a broken page is a result, not a crash
+                entry["error"] = f"{type(exc).__name__}: {exc}"[:300]
+            out["pages"][page] = entry
+    finally:
+        if previous is None:
+            os.environ.pop("BASEWATCH_DATA_DIR", None)
+        else:
+            os.environ["BASEWATCH_DATA_DIR"] = previous
+    reruns_s = [p["rerun_s"] for p in out["pages"].values() if "rerun_s" in p]
+    out["max_rerun_s"] = max(reruns_s) if reruns_s else None
+    out["slowest_page"] = max(out["pages"], key=lambda k: out["pages"][k].get("rerun_s", -1)) if reruns_s else None
+    return out
+
+
+# --- the naive baseline ----------------------------------------------------------------------
+
+NAIVE_APP = textwrap.dedent('''\
+    """A tutorial-style events map: read the CSV, one folium.Marker with a popup per event, st_folium."""
+    import json
+    import os
+
+    import folium
+    import pandas as pd
+    import streamlit as st
+    from streamlit_folium import st_folium
+
+    DATA = os.environ["BASEWATCH_DATA_DIR"]
+
+    st.title("Events map")
+    df = pd.read_csv(os.path.join(DATA, "events.csv"))
+    with open(os.path.join(DATA, "bases.geojson"), encoding="utf-8") as f:
+        sites = {ft["properties"]["id"]: ft["geometry"]["coordinates"] for ft in json.load(f)["features"]}
+
+    m = folium.Map(location=[31.5, 27.0], zoom_start=5)
+    for _, row in df.iterrows():
+        lat, lon = row["lat"], row["lon"]
+        if pd.isna(lat) and row["site_id"] in sites:
+            lon, lat = sites[row["site_id"]]
+        if pd.isna(lat):
+            continue
+        folium.Marker([lat, lon], popup=row["summary"]).add_to(m)
+
+    st_folium(m)
+    ''')
+
+# Runs NAIVE_APP's code in bare mode with st_folium timed and its component call captured.
+NAIVE_DRIVER = textwrap.dedent('''\
+    import json, logging, os, sys, time
+    logging.disable(logging.WARNING)
+    app_path, data_dir = sys.argv[1], sys.argv[2]
+    os.environ["BASEWATCH_DATA_DIR"] = data_dir
+    import streamlit_folium
+    captured, timing = {}, {}
+    streamlit_folium._component_func = lambda **kw: captured.update(kw) or kw.get("default")
+    original = streamlit_folium.st_folium
+    def timed_st_folium(*a, **kw):
+        start = time.perf_counter()
+        try:
+            return original(*a, **kw)
+        finally:
+            timing["st_folium_s"] = time.perf_counter() - start
+    streamlit_folium.st_folium = timed_st_folium
+    code = compile(open(app_path, encoding="utf-8").read(), app_path, "exec")
+    start = time.perf_counter()
+    exec(code, {"__name__": "__main__"})
+    total = time.perf_counter() - start
+    parts = {k: len(v.encode("utf-8")) for k, v in captured.items()
+             if k in ("script", "header", "html", "feature_group", "layer_control") and isinstance(v, str)}
+    print(json.dumps({"total_s": total, "st_folium_s": timing.get("st_folium_s"),
+                      "read_build_s": total - timing.get("st_folium_s", 0.0),
+                      "payload_bytes": sum(parts.values()), "parts": parts}))
+    ''')
+
+
+def naive_python(app_path: Path, directory: Path, timeout: float = NAIVE_PY_TIMEOUT_S) -> dict:
+    """The naive app's Python cost per run, in a fresh interpreter (bounded by `timeout`)."""
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run([sys.executable, "-c", NAIVE_DRIVER, str(app_path), str(directory)],
+                              capture_output=True, text=True, timeout=timeout, cwd=app_path.parent)
+    except subprocess.TimeoutExpired:
+        return {"skipped": f"too slow (>{timeout:.0f} s)"}
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip()[-600:]}
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    result = json.loads(lines[-1])
+    result["subprocess_wall_s"] = time.perf_counter() - start
+    return result
+
+
+@contextlib.contextmanager
+def naive_server(app_path: Path, data_dir: Path, timeout: float = 120.0):
+    """`streamlit run` the naive app from its own folder (no project config), like streamlit_server."""
+    import urllib.request
+
+    from basewatch.server import RunningServer, ServerFailed, _read, free_port, stop
+
+    port = free_port()
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "BASEWATCH_DATA_DIR": str(data_dir)}
+    log_file = tempfile.NamedTemporaryFile(prefix="streamlit-naive-", suffix=".log", delete=False)
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), f"--server.port={port}",
+           "--server.address=127.0.0.1", "--server.headless=true", "--browser.gatherUsageStats=false",
+           "--server.fileWatcherType=none"]
+    proc = subprocess.Popen(cmd, cwd=app_path.parent, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise ServerFailed(f"streamlit exited with {proc.returncode}:\n{_read(log_file.name)}")
+            try:
+                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as response:
+                    if response.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise ServerFailed(f"streamlit not healthy after {timeout}s:\n{_read(log_file.name)}")
+            time.sleep(0.1)  # readiness poll of a subprocess, not a browser wait
+        yield RunningServer(base, proc, log_file.name)
+    finally:
+        stop(proc)
+
+
+# --- browser ---------------------------------------------------------------------------------
+
+def group_rss_mb(pid: int) -> dict:
+    """VmRSS / VmHWM (MB) summed over the process group led by `pid` (streamlit and its children)."""
+    rss = hwm = 0
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            pgrp = int(stat[stat.rfind(")") + 2:].split()[2])
+            if pgrp != pid and int(entry.name) != pid:
+                continue
+            status = (entry / "status").read_text()
+        except (OSError, ValueError, IndexError):
+            continue
+        members.append(int(entry.name))
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss += int(line.split()[1])
+            elif line.startswith("VmHWM:"):
+                hwm += int(line.split()[1])
+    return {"rss_mb": round(rss / 1024, 1), "hwm_mb": round(hwm / 1024, 1), "pids": members}
+
+
+def _offline_routes(context, base: str, blocked: list[str]) -> None:
+    """Serve CDN URLs from static/vendor via the manifest; abort any other request off the server."""
+    manifest = json.loads((config.STATIC_DIR / "vendor" / "manifest.json").read_text(encoding="utf-8"))
+
+    def handle(route):
+        url = route.request.url
+        local = manifest.get(url) or manifest.get(url.split("?", 1)[0])
+        if local:
+            route.fulfill(path=str(config.STATIC_DIR / local))
+        else:
+            blocked.append(url)
+            route.abort()
+
+    context.route(lambda url: not url.startswith(base) and url.startswith("http"), handle)
+
+
+LIVE_JS = """
+([iframeSel, markerSel, minGroups]) => {
+    const frame = document.querySelector(iframeSel);
+    if (!frame) return false;
+    let w, d;
+    try { w = frame.contentWindow; d = frame.contentDocument; } catch (e) { return false; }
+    if (!w || !w.map || !d) return false;
+    if (minGroups > 0 && !(w.feature_group && w.feature_group.length >= minGroups)) return false;
+    if (markerSel && !d.querySelector(markerSel)) return false;
+    return performance.now();
+}
+"""
+
+SETTLED_JS = """
+([iframeSel, markerSel, minGroups, appSel, sinceMs]) => {
+    const app = document.querySelector(appSel);
+    if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+    const states = (window.__bwStates || []);
+    if (sinceMs !== null && !states.some(([t, s]) => t >= sinceMs && s === "running")) return false;
+    const frame = document.querySelector(iframeSel);
+    if (!frame) return false;
+    let w, d;
+    try { w = frame.contentWindow; d = frame.contentDocument; } catch (e) { return false; }
+    if (!w || !w.map || !d) return false;
+    if (minGroups > 0 && !(w.feature_group && w.feature_group.length >= minGroups)) return false;
+    if (markerSel && !d.querySelector(markerSel)) return false;
+    return performance.now();
+}
+"""
+
+WATCH_STATES_JS = """
+() => {
+    window.__bwStates = window.__bwStates || [];
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || window.__bwObserving) return;
+    window.__bwObserving = true;
+    window.__bwStates.push([performance.now(), app.getAttribute("data-test-script-state")]);
+    new MutationObserver(() => window.__bwStates.push([performance.now(),
+        app.getAttribute("data-test-script-state")]))
+        .observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+}
+"""
+
+
+def _wait_value(page, script: str, arg, timeout_ms: int) -> float:
+    handle = page.wait_for_function(script, arg=arg, timeout=timeout_ms, polling="raf")
+    return float(handle.json_value())
+
+
+def open_and_wait_live(context, url: str, marker_sel: str | None, timeout_ms: int = BROWSER_TIMEOUT_MS) -> dict:
+    """Navigate a new page to `url`; time from navigation start until the map is live, then settled."""
+    page = context.new_page()
+    wall = time.perf_counter()
+    page.goto(url, wait_until="commit", timeout=timeout_ms)
+    live_ms = _wait_value(page, LIVE_JS, [IFRAME, marker_sel, 0], timeout_ms)
+    wall_live = time.perf_counter() - wall
+    result = {"live_s": live_ms / 1000, "wall_live_s": wall_live}
+    try:
+        settled_ms = _wait_value(page, SETTLED_JS, [IFRAME, marker_sel, 0, APP_STATE, None], timeout_ms)
+        result["settled_s"] = settled_ms / 1000
+    except Exception as exc:  # noqa: BLE001
+        result["settled_error"] = f"{type(exc).__name__}: {exc}"[:200]
+    result["_page"] = page
+    return result
+
+
+def pick_event_type(page, option: str, timeout_ms: int = 60_000) -> None:
+    """Choose `option` in the sidebar's 'Event type' multiselect, as a reader would."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Event type")
+    box.locator("input").first.click(timeout=timeout_ms)
+    page.locator('[role="option"]').filter(has_text=option).first.click(timeout=timeout_ms)
+
+
+def filter_change(page, option: str, marker_sel: str | None, timeout_ms: int = BROWSER_TIMEOUT_MS) -> dict:
+    """Pick an event type; time until the script ran and finished and the map shows its new layers."""
+    page.evaluate(WATCH_STATES_JS)
+    groups = int(page.evaluate(f"""() => {{
+        const f = document.querySelector('{IFRAME}');
+        return (f && f.contentWindow.feature_group) ? f.contentWindow.feature_group.length : 0; }}"""))
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Event type")
+    box.locator("input").first.click(timeout=timeout_ms)
+    opt = page.locator('[role="option"]').filter(has_text=option).first
+    opt.wait_for(timeout=timeout_ms)
+    t0 = float(page.evaluate("performance.now()"))
+    wall = time.perf_counter()
+    opt.click(timeout=timeout_ms)
+    done = _wait_value(page, SETTLED_JS, [IFRAME, marker_sel, groups + 1, APP_STATE, t0], timeout_ms)
+    result = {"redraw_s": (done - t0) / 1000, "wall_s": time.perf_counter() - wall, "picked": option}
+    states = page.evaluate("window.__bwStates || []")
+    running = [t for t, s in states if t >= t0 and s == "running"]
+    if running:
+        result["script_started_after_s"] = (running[0] - t0) / 1000
+    return result
+
+
+def browser_ours(browser, directory: Path, py: dict) -> dict:
+    """Cold deep link, warm filtered deep link, filter change and RSS on a fresh server."""
+    from basewatch.server import streamlit_server
+
+    out: dict = {}
+    blocked: list[str] = []
+    all_marker = OUR_MARKERS if py["located"]["all"] else None
+    filt_marker = OUR_MARKERS if py["located"]["filtered"] else None
+    start = time.perf_counter()
+    with streamlit_server(directory, timeout=120) as base:
+        out["server_start_s"] = time.perf_counter() - start
+        try:
+            context = browser.new_context(viewport=VIEWPORT)
+            _offline_routes(context, base, blocked)
+            try:
+                cold = open_and_wait_live(context, base + "/map", all_marker)
+                cold.pop("_page")
+                out["cold_deep_link"] = cold
+            finally:
+                context.close()
+            out["rss_after_cold"] = group_rss_mb(base.proc.pid)
+
+            context = browser.new_context(viewport=VIEWPORT)
+            _offline_routes(context, base, blocked)
+            try:
+                warm = open_and_wait_live(context, f"{base}/map?{TYPICAL_FILTER_QUERY}", filt_marker)
+                page = warm.pop("_page")
+                out["warm_filtered_deep_link"] = warm
+                option = py.get("_typical_type")
+                if option:
+                    try:
+                        out["filter_change"] = filter_change(page, option, OUR_MARKERS if py["located"][
+                            "filtered"] else None)
+                    except Exception as exc:  # noqa: BLE001
+                        out["filter_change"] = {"error": f"{type(exc).__name__}: {exc}"[:400]}
+            finally:
+                context.close()
+        except Exception as exc:  # noqa: BLE001
+            out["error"] = f"{type(exc).__name__}: {exc}"[:600]
+            log(f"browser (ours) failed: {out['error']}\n{traceback.format_exc()}")
+        finally:
+            mem = group_rss_mb(base.proc.pid)
+            out["server_rss_mb"] = mem["rss_mb"]
+            out["server_hwm_mb"] = mem["hwm_mb"]
+    out["external_requests_blocked"] = len(blocked)
+    return out
+
+
+def browser_naive(browser, app_path: Path, directory: Path) -> dict:
+    """Time from navigation start until the naive app's Leaflet map shows its markers."""
+    out: dict = {}
+    blocked: list[str] = []
+    start = time.perf_counter()
+    with naive_server(app_path, directory) as base:
+        out["server_start_s"] = time.perf_counter() - start
+        context = browser.new_context(viewport=VIEWPORT)
+        _offline_routes(context, base, blocked)
+        try:
+            cold = open_and_wait_live(context, base + "/", NAIVE_MARKERS)
+            cold.pop("_page")
+            out["cold_deep_link"] = cold
+        except Exception as exc:  # noqa: BLE001
+            out["error"] = f"{type(exc).__name__}: {exc}"[:600]
+        finally:
+            context.close()
+            mem = group_rss_mb(base.proc.pid)
+            out["server_rss_mb"] = mem["rss_mb"]
+    out["external_requests_blocked"] = len(blocked)
+    return out
+
+
+# --- report ----------------------------------------------------------------------------------
+
+def _get(d: dict, path: tuple) -> object:
+    for key in path:
+        if not isinstance(d, dict) or key not in d:
+            return None
+        d = d[key]
+    return d
+
+
+def evaluate_targets(results: dict) -> list[dict]:
+    """Pass/fail of every target that has a measurement (missing → 'not measured')."""
+    by_label = {r["label"]: r for r in results["datasets"]}
+    verdicts = []
+    for key, label, path, op, limit, text in TARGETS:
+        value = _get(by_label.get(label, {}), path)
+        if value is None or (isinstance(value, float) and value != value):
+            verdicts.append({"target": key, "text": text, "value": None, "limit": limit, "status": "not measured"})
+            continue
+        ok = {"<=": value <= limit, "<": value < limit, ">=": value >= limit}[op]
+        verdicts.append({"target": key, "text": text, "value": value, "limit": limit,
+                         "status": "pass" if ok else "FAIL"})
+    return verdicts
+
+
+def _s(value, digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        return value
+    return f"{value:.{digits}f}"
+
+
+def _ms(value) -> str:
+    return "–" if value is None else f"{value * 1000:.0f}"
+
+
+def _mb(value) -> str:
+    return "–" if value is None else f"{value / 1e6:.2f}"
+
+
+def markdown_table(results: dict) -> str:
+    """The results as markdown: one column per dataset, then the targets."""
+    sets = results["datasets"]
+    head = "| metric | " + " | ".join(f"{r['label']} ({r['events']:,})" for r in sets) + " |"
+    sep = "|---|" + "---|" * len(sets)
+    rows: list[tuple[str, list[str]]] = []
+
+    def row(name, fn):
+        rows.append((name, [fn(r) for r in sets]))
+
+    row("load + validate (s)", lambda r: _s(_get(r, ("python", "load", "median_s"))))
+    row("filter actor=russia from 2024 (ms)", lambda r: _s(1000 * (_get(r, ("python", "filter", "median_s")) or 0), 1))
+    row("map build (s)", lambda r: _s(_get(r, ("python", "map", "build_s")), 3))
+    row("st_folium Python per rerun (s)", lambda r: _s(_get(r, ("python", "map", "st_folium_s")), 3))
+    row("map build+render per rerun (s)", lambda r: _s(_get(r, ("python", "map", "rerun_s")), 3))
+    row("map build+render, filtered (s)", lambda r: _s(_get(r, ("python", "map_filtered", "rerun_s")), 3))
+    row("map payload (MB)", lambda r: _mb(_get(r, ("python", "map", "payload_bytes"))))
+    row("map payload, filtered (MB)", lambda r: _mb(_get(r, ("python", "map_filtered", "payload_bytes"))))
+    row("timeline spec (MB)", lambda r: _mb(_get(r, ("python", "charts", "timeline", "spec_bytes"))))
+    row("personnel spec, country (MB)", lambda r: _mb(_get(r, ("python", "charts", "personnel_country", "spec_bytes"))))
+    row("personnel spec, per site (MB)", lambda r: _mb(_get(r, ("python", "charts", "personnel_site", "spec_bytes"))))
+    for page in PAGES_ALL:
+        row(f"AppTest rerun {page} (ms)", lambda r, p=page: _ms(_get(r, ("apptest", "pages", p, "rerun_s"))))
+    row("server start → healthy (s)", lambda r: _s(_get(r, ("browser", "server_start_s"))))
+    row("**cold deep link /map → live (s)**", lambda r: _s(_get(r, ("browser", "cold_deep_link", "live_s"))))
+    row("cold deep link → settled (s)", lambda r: _s(_get(r, ("browser", "cold_deep_link", "settled_s"))))
+    row("**warm filtered deep link → live (s)**",
+        lambda r: _s(_get(r, ("browser", "warm_filtered_deep_link", "live_s"))))
+    row("**filter change → redrawn (s)**", lambda r: _s(_get(r, ("browser", "filter_change", "redraw_s"))))
+    row("server RSS (MB)", lambda r: _s(_get(r, ("browser", "server_rss_mb")), 0))
+    row("naive: Python per run (s)", lambda r: _s(_get(r, ("naive", "python", "total_s")) or
+                                                   _get(r, ("naive", "python", "skipped"))))
+    row("naive: payload (MB)", lambda r: _mb(_get(r, ("naive", "python", "payload_bytes"))))
+    row("naive: cold → live (s)", lambda r: _s(_get(r, ("naive", "browser", "cold_deep_link", "live_s"))
+                                               or _get(r, ("naive", "browser", "skipped"))
+                                               or _get(r, ("naive", "browser", "error"))))
+    row("ours/naive time to live map", lambda r: _s(_get(r, ("comparison", "ratio_live")), 3))
+    row("speed-up vs naive (×)", lambda r: _s(_get(r, ("comparison", "speedup_live")), 1))
+    row("ours/naive Python per rerun", lambda r: _s(_get(r, ("comparison", "ratio_python")), 3))
+    lines = [head, sep] + [f"| {name} | " + " | ".join(cells) + " |" for name, cells in rows]
+    lines += ["", "| target | value | limit | result |", "|---|---|---|---|"]
+    for t in results["targets"]:
+        lines.append(f"| {t['text']} | {_s(t['value'], 3) if t['value'] is not None else '–'} | {t['limit']} | "
+                     f"{t['status']} |")
+    m = results["machine"]
+    lines += ["", f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM; Python {m['python']}; "
+              f"{m.get('chromium') or 'chromium ?'}; total bench time {results['elapsed_s']:.0f} s."]
+    return "\n".join(lines)
+
+
+# --- driver ----------------------------------------------------------------------------------
+
+def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir: Path | None,
+        bundled: bool = True) -> dict:
+    """Measure every dataset; returns the results dict (without writing it)."""
+    from basewatch import synth
+
+    started = time.perf_counter()
+    results: dict = {"started": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine_info(),
+                     "sizes": sizes, "typical_filter": TYPICAL_FILTER_QUERY, "datasets": []}
+    with tempfile.TemporaryDirectory(prefix="bw-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        source = synth.default_source()
+        results["source_dir"] = str(source)
+        sets: list[tuple[str, Path]] = [("bundled", source)] if bundled else []
+        for n in sizes:
+            start = time.perf_counter()
+            directory = synth.make_dataset(n, tmp / f"n{n}", seed=0, source_dir=source)
+            log(f"synthetic {n:,} events written in {time.perf_counter() - start:.1f} s")
+            sets.append((str(n), directory))
+        naive_app = tmp / "naive" / "naive_app.py"
+        naive_app.parent.mkdir()
+        naive_app.write_text(NAIVE_APP, encoding="utf-8")
+
+        for label, directory in sets:
+            log(f"[{label}] python")
+            events = sum(1 for _ in open(directory / config.EVENTS_FILE, encoding="utf-8")) - 1
+            entry: dict = {"label": label, "events": events, "dir": str(directory)}
+            entry["python"] = python_bench(directory, events, profile_dir, label)
+            log(f"[{label}] load {entry['python']['load']['median_s']:.2f} s, map rerun "
+                f"{entry['python']['map']['rerun_s']:.2f} s; AppTest")
+            pages = PAGES_ALL if events < BIG else PAGES_BIG
+            entry["apptest"] = apptest_bench(directory, pages, reruns=3 if events < BIG else 2)
+            log(f"[{label}] naive python")
+            entry["naive"] = {"python": naive_python(naive_app, directory)}
+            results["datasets"].append(entry)
+
+        if browser_on:
+            from playwright.sync_api import sync_playwright
+
+            from basewatch.server import CHROMIUM, CHROMIUM_ARGS
+
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                try:
+                    naive_10x: float | None = None
+                    for entry in results["datasets"]:
+                        directory = Path(entry["dir"])
+                        log(f"[{entry['label']}] browser (ours)")
+                        entry["browser"] = browser_ours(browser, directory, entry["python"])
+                        log(f"[{entry['label']}] ours: {json.dumps(_brief(entry['browser']))}")
+                        if not naive_browser_on:
+                            entry["naive"]["browser"] = {"skipped": "disabled (--quick)"}
+                            continue
+                        # The naive app's time grows at least linearly with markers: skip it when the last
+                        # measurement, scaled up, would exceed the cap.
+                        if naive_10x is not None:
+                            estimate = naive_10x * entry["events"]
+                            if estimate > NAIVE_BROWSER_CAP_S:
+                                entry["naive"]["browser"] = {
+                                    "skipped": f"skipped: too slow (>{estimate:.0f} s estimated)"}
+                                log(f"[{entry['label']}] naive browser skipped (~{estimate:.0f} s)")
+                                continue
+                        log(f"[{entry['label']}] browser (naive)")
+                        entry["naive"]["browser"] = browser_naive(browser, naive_app, directory)
+                        live = _get(entry, ("naive", "browser", "cold_deep_link", "live_s"))
+                        if live is not None and entry["events"] >= 1000:
+                            naive_10x = live / entry["events"]
+                        log(f"[{entry['label']}] naive: {json.dumps(_brief(entry['naive']['browser']))}")
+                finally:
+                    browser.close()
+
+    for entry in results["datasets"]:
+        entry.get("python", {}).pop("_typical_type", None)
+        ours_live = _get(entry, ("browser", "cold_deep_link", "live_s"))
+        naive_live = _get(entry, ("naive", "browser", "cold_deep_link", "live_s"))
+        comp = {}
+        if ours_live and naive_live:
+            comp["ratio_live"] = ours_live / naive_live
+            comp["speedup_live"] = naive_live / ours_live
+        ours_py = _get(entry, ("python", "map", "rerun_s"))
+        naive_py = _get(entry, ("naive", "python", "total_s"))
+        if ours_py and naive_py:
+            comp["ratio_python"] = ours_py / naive_py
+            comp["speedup_python"] = naive_py / ours_py
+        entry["comparison"] = comp
+    results["elapsed_s"] = time.perf_counter() - started
+    results["targets"] = evaluate_targets(results)
+    return results
+
+
+def _brief(d: dict) -> dict:
+    keep = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            keep[k] = {kk: round(vv, 2) if isinstance(vv, float) else vv for kk, vv in v.items()
+                       if kk in ("live_s", "settled_s", "redraw_s", "error", "rss_mb")}
+        elif isinstance(v, (int, float, str)):
+            keep[k] = round(v, 2) if isinstance(v, float) else v
+    return keep
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point for `python -m basewatch.bench`."""
+    parser = argparse.ArgumentParser(prog="python -m basewatch.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=None, help="synthetic dataset sizes")
+    parser.add_argument("--out", type=Path, default=Path("bench-results/bench.json"))
+    parser.add_argument("--md", type=Path, default=None, help="also write the markdown table here")
+    parser.add_argument("--no-browser", action="store_true", help="Python measurements only")
+    parser.add_argument("--quick", action="store_true", help="sizes 1000 only, no naive browser run")
+    parser.add_argument("--no-bundled", action="store_true", help="skip the bundled data")
+    parser.add_argument("--profile", type=Path, default=None, help="write cProfile files of load and map rerun")
+    args = parser.parse_args(argv)
+    sizes = args.sizes or ([1000] if args.quick else list(DEFAULT_SIZES))
+    results = run(sizes, browser_on=not args.no_browser, naive_browser_on=not args.quick,
+                  profile_dir=args.profile, bundled=not args.no_bundled)
+    table = markdown_table(results)
+    print(table)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    log(f"wrote {args.out}")
+    if args.md:
+        args.md.parent.mkdir(parents=True, exist_ok=True)
+        args.md.write_text(table + "\n", encoding="utf-8")
+        log(f"wrote {args.md}")
+    return 0
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks (servers stop)
+    sys.exit(main())
