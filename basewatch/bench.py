@@ -346,7 +346,7 @@ NAIVE_DRIVER = textwrap.dedent('''\
     logging.disable(logging.WARNING)
     app_path, data_dir = sys.argv[1], sys.argv[2]
     os.environ["BASEWATCH_DATA_DIR"] = data_dir
-    import streamlit_folium
+    import folium, pandas, streamlit, streamlit_folium  # imported once per server, not per rerun
     captured, timing = {}, {}
     streamlit_folium._component_func = lambda **kw: captured.update(kw) or kw.get("default")
     original = streamlit_folium.st_folium

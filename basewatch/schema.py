@@ -1,12 +1,10 @@
-"""The data contract, as pydantic types: one event row of events.csv and one site feature of bases.geojson."""
+"""The data contract as pydantic types: events.csv (validated column by column) and bases.geojson features."""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter
+from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter
 from typing_extensions import TypedDict
 
 from basewatch.config import (
@@ -19,97 +17,69 @@ from basewatch.config import (
 )
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_PARTIAL_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-
-
-def _empty_to_none(value):
-    """CSV cells are strings; an empty (or blank) cell means 'not given'."""
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
-def _iso_date(value: str) -> dt.date:
-    if not isinstance(value, str) or not _ISO_DATE.match(value):
-        raise ValueError("must be a date written YYYY-MM-DD")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a real calendar date") from None
-
-
-def _partial_date(value: str) -> str:
-    if not _PARTIAL_DATE.match(value):
-        raise ValueError("must be YYYY-MM-DD, YYYY-MM or YYYY")
-    year, month, day = (value.split("-") + [None, None])[:3]
-    try:
-        dt.date(int(year), int(month or 1), int(day or 1))
-    except ValueError:
-        raise ValueError(f"{value!r} is not a real calendar date") from None
-    return value
-
-
-def _http_url(value: str) -> str:
-    if not _URL.match(value):
-        raise ValueError("must be an http:// or https:// URL")
-    return value
-
-
-def _url_list(value: str) -> list[str]:
-    urls = value.split()
-    for url in urls:
-        if not _URL.match(url):
-            raise ValueError(f"{url[:80]!r} is not an http:// or https:// URL (separate URLs with spaces)")
-    return urls
-
-
-def _integer(value):
-    """Accept '1200' but not '1,200' or '1200.5': figures stay exact integers."""
-    if isinstance(value, str):
-        if not re.fullmatch(r"\d+", value.strip()):
-            raise ValueError("must be a whole number without separators, e.g. 1200")
-        return int(value)
-    return value
-
-
 Text = Annotated[str, StringConstraints(min_length=1)]
-OptionalText = Annotated[str | None, BeforeValidator(_empty_to_none)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-HttpUrl = Annotated[str, AfterValidator(_http_url)]
-Personnel = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_integer), BeforeValidator(_empty_to_none)]
 
 
-class EventRecord(TypedDict):
-    """One row of events.csv, after validation."""
+# Validation is columnar and runs entirely in pydantic's Rust core (patterns, literals, ranges): with no
+# Python validator per cell, 100,000 rows validate in well under a second. The loader turns blank cells
+# into None beforehand and converts dates and integers once validated; errors are located as
+# (column, row index).
+ISO_DATE = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+PARTIAL_DATE = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+HTTP_URL = r"^(?i:https?)://[^\s/$.?#][^\s]*$"
+HTTP_URLS = r"^(?i:https?)://[^\s/$.?#][^\s]*( (?i:https?)://[^\s/$.?#][^\s]*)*$"
+WHOLE_NUMBER = r"^\d{1,9}$"
+HttpUrl = Annotated[str, StringConstraints(pattern=HTTP_URL)]
+
+Cell = Annotated[str, StringConstraints(min_length=1)]
+OptionalCell = str | None
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None
+Count = Annotated[str, StringConstraints(pattern=WHOLE_NUMBER)] | None
+
+
+class EventColumns(TypedDict):
+    """events.csv as columns (one list per column), the shape the loader validates."""
 
     __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
 
-    id: Slug
-    date: Annotated[dt.date, BeforeValidator(_iso_date)]
-    date_precision: Literal[DATE_PRECISIONS]  # type: ignore[valid-type]
-    actor: Literal[ACTORS]  # type: ignore[valid-type]
-    counterpart: OptionalText
-    event_type: Literal[EVENT_TYPES]  # type: ignore[valid-type]
-    site_id: Annotated[Slug | None, BeforeValidator(_empty_to_none)]
-    place: OptionalText
-    country: Annotated[CountryCode | None, BeforeValidator(_empty_to_none)]
-    lat: Annotated[Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None, BeforeValidator(_empty_to_none)]
-    lon: Annotated[Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None, BeforeValidator(_empty_to_none)]
-    personnel_low: Personnel
-    personnel_high: Personnel
-    summary: Text
-    claim_status: Literal[CLAIM_STATUSES]  # type: ignore[valid-type]
-    source_name: Text
-    source_url: HttpUrl
-    source_date: Annotated[str | None, BeforeValidator(_empty_to_none), AfterValidator(
-        lambda v: None if v is None else _partial_date(v))]
-    more_sources: Annotated[list[str], BeforeValidator(lambda v: _url_list(v) if isinstance(v, str) else v)]
+    id: list[Slug]
+    date: list[Annotated[str, StringConstraints(pattern=ISO_DATE)]]
+    date_precision: list[Literal[DATE_PRECISIONS]]  # type: ignore[valid-type]
+    actor: list[Literal[ACTORS]]  # type: ignore[valid-type]
+    counterpart: list[OptionalCell]
+    event_type: list[Literal[EVENT_TYPES]]  # type: ignore[valid-type]
+    site_id: list[Slug | None]
+    place: list[OptionalCell]
+    country: list[CountryCode | None]
+    lat: list[Latitude]
+    lon: list[Longitude]
+    personnel_low: list[Count]
+    personnel_high: list[Count]
+    summary: list[Cell]
+    claim_status: list[Literal[CLAIM_STATUSES]]  # type: ignore[valid-type]
+    source_name: list[Cell]
+    source_url: list[HttpUrl]
+    source_date: list[Annotated[str, StringConstraints(pattern=PARTIAL_DATE)] | None]
+    more_sources: list[Annotated[str, StringConstraints(pattern=HTTP_URLS)] | None]
 
 
-EVENT_ROWS = TypeAdapter(list[EventRecord])
+EVENT_COLUMNS = TypeAdapter(EventColumns)
+
+# Friendlier words for pattern errors than pydantic's "String should match pattern ...".
+PATTERN_MESSAGES = {
+    "id": "must be a lowercase slug: letters, digits and single hyphens, e.g. ev-0042",
+    "site_id": "must be a site id (lowercase slug) from bases.geojson",
+    "date": "must be a date written YYYY-MM-DD",
+    "personnel_low": "must be a whole number without separators, e.g. 1200",
+    "personnel_high": "must be a whole number without separators, e.g. 1200",
+    "source_url": "must be an http:// or https:// URL",
+    "more_sources": "must be http:// or https:// URLs separated by single spaces",
+    "source_date": "must be YYYY-MM-DD, YYYY-MM or YYYY",
+    "country": "must be an ISO 3166-1 alpha-2 code in capitals, e.g. SY",
+}
 
 
 class PointGeometry(TypedDict):

@@ -24,11 +24,11 @@ def date_label(day: dt.date | pd.Timestamp, precision: str = "day") -> str:
 
 
 def date_labels(dates: pd.Series, precisions: pd.Series) -> pd.Series:
-    """Vectorised date_label for a whole column."""
-    day = dates.dt.strftime("%-d %b %Y")
-    month = dates.dt.strftime("%b %Y")
-    year = dates.dt.strftime("%Y")
-    return day.where(precisions == "day", month.where(precisions == "month", year))
+    """date_label for a whole column, formatting each distinct (date, precision) pair once."""
+    pairs = pd.MultiIndex.from_arrays([dates, precisions])
+    codes, uniques = pd.factorize(pairs)
+    labels = [date_label(day, precision) for day, precision in uniques]
+    return pd.Series(pd.array(labels, dtype=object)[codes], index=dates.index, dtype=object)
 
 
 def personnel_range(low, high) -> str:

@@ -230,8 +230,8 @@ def to_query_params(state: ViewState) -> dict[str, list[str]]:
         out["view"] = [state.view.to_param()]
     if state.rings:
         out["ring"] = list(state.rings)
-        if state.radius_km != DEFAULT_RADIUS_KM:
-            out["radius"] = [str(state.radius_km)]
+    if state.radius_km != DEFAULT_RADIUS_KM:
+        out["radius"] = [str(state.radius_km)]
     return out
 
 
