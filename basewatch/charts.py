@@ -88,7 +88,10 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
     labels = alt.Chart(moments).mark_text(align="right", dx=-3, baseline="bottom", fontSize=11,
                                           color="#444").encode(x="date:T", y=alt.Y("row:Q", scale=None),
                                                                text="label:N")
-    return (alt.layer(rules, labels, marks).properties(height=height, padding={"top": 40})
+    # fit-x: fill the page width while `height` stays the plot's own height; Streamlit's default
+    # "fit" would squeeze legends and axes into it and collapse the lanes when there are few actors.
+    return (alt.layer(rules, labels, marks)
+            .properties(height=height, padding={"top": 40}, autosize={"type": "fit-x", "contains": "padding"})
             .resolve_scale(color="independent"))
 
 
@@ -129,4 +132,5 @@ def personnel_chart(frame: pd.DataFrame, title: str = "Estimated Russian personn
                  alt.Tooltip("range:N", title="Personnel"), alt.Tooltip("claim_status:N", title="Status"),
                  alt.Tooltip("source_name:N", title="Source"), alt.Tooltip("summary:N", title="Summary")])
     bars = base.mark_rule(strokeWidth=1.5, opacity=0.6).encode(y="low:Q", y2="high:Q", color=group_color)
-    return alt.layer(band, line, bars, points).properties(title=title, height=300)
+    return alt.layer(band, line, bars, points).properties(
+        title=title, height=300, autosize={"type": "fit-x", "contains": "padding"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from basewatch.filters import Filters, apply_filters
@@ -35,10 +36,12 @@ def test_filter_change_goes_to_url_and_survives_reload(server, browsing, dataset
     open_page(page, server + "/map?actor=russia")
     expect(count_line(page)).to_have_text(count_text(len(russia), total))
 
-    multiselect(page, "Event type").get_by_role("combobox").click()
-    page.get_by_role("option", name="withdrawal", exact=True).click()
+    box = multiselect(page, "Event type").get_by_role("combobox")
+    box.click()
+    box.press_sequentially("withdr")  # the option list is virtualised: narrow it to the wanted option
+    page.get_by_role("listbox", name="Event type").get_by_role("option", name="withdrawal", exact=True).click()
+    page.keyboard.press("Escape")  # the multiselect commits its value when the list closes
     page.wait_for_url(lambda url: query_of(url).get("type") == ["withdrawal"], timeout=WAIT_MS)
-    page.keyboard.press("Escape")
     assert query_of(page.url) == {"actor": ["russia"], "type": ["withdrawal"]}
     expect(count_line(page)).to_have_text(count_text(len(both), total))
 
@@ -76,20 +79,24 @@ def test_share_link_reopens_the_view_elsewhere(server, browsing, dataset):
     map_frame(other)
 
 
-# Find an event marker, make it visible on its own (zooming and spiderfying as needed), report its id.
+# Find an event marker (one alone at its position if there is one), zoom in on it, spiderfy its cluster
+# if needed, and report its id.
 SHOW_EVENT_MARKER = """
 () => new Promise((resolve, reject) => {
     let cluster = null;
     window.map.eachLayer(l => { if (!cluster && typeof l.zoomToShowLayer === "function") cluster = l; });
     if (!cluster) return reject(new Error("no marker cluster on the map"));
-    const marker = cluster.getLayers().find(m => m.getTooltip && m.getTooltip() &&
+    const markers = cluster.getLayers().filter(m => m.getTooltip && m.getTooltip() &&
         String(m.getTooltip().getContent()).includes("[event:"));
-    if (!marker) return reject(new Error("no event marker in the cluster"));
+    if (!markers.length) return reject(new Error("no event marker in the cluster"));
+    const key = m => m.getLatLng().lat.toFixed(4) + "," + m.getLatLng().lng.toFixed(4);
+    const alone = markers.filter(m => markers.filter(o => key(o) === key(m)).length === 1);
+    const marker = (alone.length ? alone : markers)[0];
     window.__bwMarker = marker;
-    cluster.zoomToShowLayer(marker, () => {
-        const id = String(marker.getTooltip().getContent()).match(/\\[event:([a-z0-9-]+)\\]/)[1];
-        resolve(id);
-    });
+    const id = String(marker.getTooltip().getContent()).match(/\\[event:([a-z0-9-]+)\\]/)[1];
+    const zoom = window.map.getMaxZoom() - 3;
+    if (window.map.getZoom() !== zoom) window.map.setView(marker.getLatLng(), zoom, {animate: false});
+    cluster.zoomToShowLayer(marker, () => resolve(id));
 })
 """
 
@@ -98,7 +105,8 @@ MARKER_CENTRE = """
     const icon = window.__bwMarker && window.__bwMarker._icon;
     if (!icon || !icon.isConnected) return null;
     const r = icon.getBoundingClientRect();
-    return {x: r.left + r.width / 2, y: r.top + r.height / 2, w: r.width, h: r.height};
+    if (!r.width || r.left < 0 || r.top < 0 || r.right > innerWidth || r.bottom > innerHeight) return null;
+    return {x: r.left + r.width / 2, y: r.top + r.height / 2};
 }
 """
 
@@ -111,20 +119,29 @@ def test_clicking_an_event_marker_shows_its_detail(server, browsing, dataset):
 
     event_id = frame.evaluate(SHOW_EVENT_MARKER)
     assert event_id in set(dataset.events["id"]), event_id
-    # zoomToShowLayer moves the map; the app may then write view= and rerun. Wait until that settles,
-    # then click the marker's icon with the real mouse.
-    frame.wait_for_function(MARKER_CENTRE, timeout=WAIT_MS)
+    # The move makes the app write view= to the URL (a fragment rerun); click once that has settled.
+    page.wait_for_url(lambda url: "view" in query_of(url), timeout=WAIT_MS)
     wait_script_done(page)
-    iframe_box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
-    spot = frame.evaluate(MARKER_CENTRE)
-    assert spot and spot["w"] > 0, f"marker icon not shown: {spot}"
-    page.mouse.click(iframe_box["x"] + spot["x"], iframe_box["y"] + spot["y"])
+    for attempt in range(3):  # a rerun may redraw the map between finding the icon and clicking it
+        frame = map_frame(page)
+        if attempt:
+            assert frame.evaluate(SHOW_EVENT_MARKER) == event_id
+            wait_script_done(page)
+        frame.wait_for_function(MARKER_CENTRE, timeout=WAIT_MS)
+        spot = frame.evaluate(MARKER_CENTRE)
+        iframe_box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+        page.mouse.click(iframe_box["x"] + spot["x"], iframe_box["y"] + spot["y"])  # a real click on the icon
+        try:
+            page.wait_for_url(lambda url: query_of(url).get("event") == [event_id], timeout=15_000)
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
 
-    page.wait_for_url(lambda url: query_of(url).get("event") == [event_id], timeout=WAIT_MS)
     main = page.locator('[data-testid="stMain"]')
     expect(main.get_by_text("Claim status:")).to_be_visible()
     expect(main.get_by_text("Sources:")).to_be_visible()
-    expect(main.get_by_text(event_id, exact=True)).to_be_visible()
+    expect(main.get_by_role("listitem").filter(has_text=f"Event id: {event_id}")).to_be_visible()
     summary = dataset.events.set_index("id").loc[event_id, "summary"]
     expect(main.get_by_text(summary, exact=False)).to_be_visible()
 
