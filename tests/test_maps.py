@@ -29,13 +29,20 @@ def dataset():
     return load_dataset(MINI, today=dt.date(2026, 11, 26))
 
 
+def js_unescape(text: str) -> str:
+    """Undo the \\uXXXX escapes of Jinja's tojson, so assertions read the text as the browser will."""
+    for code, char in (("\\u0026", "&"), ("\\u003c", "<"), ("\\u003e", ">"), ("\\u0027", "'")):
+        text = text.replace(code, char)
+    return text
+
+
 def render_like_st_folium(fmap: folium.Map, groups: list[folium.FeatureGroup]) -> str:
     """What st_folium sends to the browser: the map script plus each feature group's script."""
     fmap.get_root().render()
     parts = [_get_map_string(fmap)]
     parts += [_get_feature_group_string(group, fmap, idx) for idx, group in enumerate(groups)]
     parts.append(fmap.get_root().header.render())
-    return "\n".join(parts)
+    return js_unescape("\n".join(parts))
 
 
 def render_whole_page(make_groups) -> str:
@@ -43,7 +50,7 @@ def render_whole_page(make_groups) -> str:
     fmap = maps.build_base_map()
     for group in make_groups():
         group.add_to(fmap)
-    return fmap.get_root().render()
+    return js_unescape(fmap.get_root().render())
 
 
 def hostile_sites(dataset) -> pd.DataFrame:
