@@ -53,6 +53,8 @@ PAGES_ALL = ("overview", "map", "timeline", "sites", "data")
 PAGES_BIG = ("map", "timeline")
 BIG = 50_000
 NAIVE_BROWSER_CAP_S = 120.0
+# The naive app's Python run is linear in markers; skip it when the last size, scaled, would exceed this.
+NAIVE_PY_CAP_S = 150.0
 NAIVE_PY_TIMEOUT_S = 420.0
 BROWSER_TIMEOUT_MS = 240_000
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -125,8 +127,15 @@ def machine_info() -> dict:
     with contextlib.suppress(OSError, subprocess.SubprocessError):
         out = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=20).stdout
         chromium = out.strip().splitlines()[-1] if out.strip() else None
+    git = {}
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        git["commit"] = subprocess.run(["git", "rev-parse", "HEAD"], cwd=config.ROOT, capture_output=True,
+                                       text=True, timeout=20).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=config.ROOT,
+                               capture_output=True, text=True, timeout=20).stdout.split("\n")
+        git["modified"] = [line[3:] for line in dirty if line.strip()]
     return {"cpu": cpu, "cores": os.cpu_count(), "ram_gb": ram_gb, "python": platform.python_version(),
-            "platform": platform.platform(), "packages": versions, "chromium": chromium}
+            "platform": platform.platform(), "packages": versions, "chromium": chromium, "git": git}
 
 
 # --- python-side measurements ----------------------------------------------------------------
@@ -476,7 +485,7 @@ LIVE_JS = """
 """
 
 SETTLED_JS = """
-([iframeSel, markerSel, minGroups, appSel, sinceMs]) => {
+([iframeSel, markerSel, needNewLayers, appSel, sinceMs]) => {
     const app = document.querySelector(appSel);
     if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
     const states = (window.__bwStates || []);
@@ -486,9 +495,24 @@ SETTLED_JS = """
     let w, d;
     try { w = frame.contentWindow; d = frame.contentDocument; } catch (e) { return false; }
     if (!w || !w.map || !d) return false;
-    if (minGroups > 0 && !(w.feature_group && w.feature_group.length >= minGroups)) return false;
+    if (needNewLayers) {
+        // New layers: either a new iframe (remount) or new feature-group code evaluated in the old one.
+        const same = frame.__bwMarked && w.__GLOBAL_DATA__ && w.__GLOBAL_DATA__.last_feature_group === w.__bwFg;
+        if (same) return false;
+    }
     if (markerSel && !d.querySelector(markerSel)) return false;
     return performance.now();
+}
+"""
+
+MARK_LAYERS_JS = """
+(iframeSel) => {
+    const frame = document.querySelector(iframeSel);
+    if (!frame) return false;
+    frame.__bwMarked = true;
+    const w = frame.contentWindow;
+    w.__bwFg = w.__GLOBAL_DATA__ ? w.__GLOBAL_DATA__.last_feature_group : null;
+    return true;
 }
 """
 
@@ -520,7 +544,7 @@ def open_and_wait_live(context, url: str, marker_sel: str | None, timeout_ms: in
     wall_live = time.perf_counter() - wall
     result = {"live_s": live_ms / 1000, "wall_live_s": wall_live}
     try:
-        settled_ms = _wait_value(page, SETTLED_JS, [IFRAME, marker_sel, 0, APP_STATE, None], timeout_ms)
+        settled_ms = _wait_value(page, SETTLED_JS, [IFRAME, marker_sel, False, APP_STATE, None], timeout_ms)
         result["settled_s"] = settled_ms / 1000
     except Exception as exc:  # noqa: BLE001
         result["settled_error"] = f"{type(exc).__name__}: {exc}"[:200]
@@ -535,20 +559,20 @@ def pick_event_type(page, option: str, timeout_ms: int = 60_000) -> None:
     page.locator('[role="option"]').filter(has_text=option).first.click(timeout=timeout_ms)
 
 
-def filter_change(page, option: str, marker_sel: str | None, timeout_ms: int = BROWSER_TIMEOUT_MS) -> dict:
+def filter_change(page, option: str, marker_sel: str | None, timeout_ms: int = 120_000) -> dict:
     """Pick an event type; time until the script ran and finished and the map shows its new layers."""
     page.evaluate(WATCH_STATES_JS)
-    groups = int(page.evaluate(f"""() => {{
-        const f = document.querySelector('{IFRAME}');
-        return (f && f.contentWindow.feature_group) ? f.contentWindow.feature_group.length : 0; }}"""))
     box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Event type")
     box.locator("input").first.click(timeout=timeout_ms)
     opt = page.locator('[role="option"]').filter(has_text=option).first
     opt.wait_for(timeout=timeout_ms)
+    page.evaluate(MARK_LAYERS_JS, IFRAME)
     t0 = float(page.evaluate("performance.now()"))
     wall = time.perf_counter()
     opt.click(timeout=timeout_ms)
-    done = _wait_value(page, SETTLED_JS, [IFRAME, marker_sel, groups + 1, APP_STATE, t0], timeout_ms)
+    # No "went running after t0" condition: a rerun already in progress (st_folium reporting the view)
+    # absorbs the widget change without a new state transition. New layers + notRunning is the signal.
+    done = _wait_value(page, SETTLED_JS, [IFRAME, marker_sel, True, APP_STATE, None], timeout_ms)
     result = {"redraw_s": (done - t0) / 1000, "wall_s": time.perf_counter() - wall, "picked": option}
     states = page.evaluate("window.__bwStates || []")
     running = [t for t, s in states if t >= t0 and s == "running"]
@@ -561,7 +585,7 @@ def browser_ours(browser, directory: Path, py: dict) -> dict:
     """Cold deep link, warm filtered deep link, filter change and RSS on a fresh server."""
     from basewatch.server import streamlit_server
 
-    out: dict = {}
+    out: dict = {"loadavg_before": os.getloadavg()}
     blocked: list[str] = []
     all_marker = OUR_MARKERS if py["located"]["all"] else None
     filt_marker = OUR_MARKERS if py["located"]["filtered"] else None
@@ -602,12 +626,13 @@ def browser_ours(browser, directory: Path, py: dict) -> dict:
             out["server_rss_mb"] = mem["rss_mb"]
             out["server_hwm_mb"] = mem["hwm_mb"]
     out["external_requests_blocked"] = len(blocked)
+    out["loadavg_after"] = os.getloadavg()
     return out
 
 
 def browser_naive(browser, app_path: Path, directory: Path) -> dict:
     """Time from navigation start until the naive app's Leaflet map shows its markers."""
-    out: dict = {}
+    out: dict = {"loadavg_before": os.getloadavg()}
     blocked: list[str] = []
     start = time.perf_counter()
     with naive_server(app_path, directory) as base:
@@ -625,6 +650,7 @@ def browser_naive(browser, app_path: Path, directory: Path) -> dict:
             mem = group_rss_mb(base.proc.pid)
             out["server_rss_mb"] = mem["rss_mb"]
     out["external_requests_blocked"] = len(blocked)
+    out["loadavg_after"] = os.getloadavg()
     return out
 
 
@@ -714,6 +740,11 @@ def markdown_table(results: dict) -> str:
         lines.append(f"| {t['text']} | {_s(t['value'], 3) if t['value'] is not None else '–'} | {t['limit']} | "
                      f"{t['status']} |")
     m = results["machine"]
+    loads = [x[0] for r in sets for x in (r.get("loadavg"), _get(r, ("browser", "loadavg_before")),
+                                          _get(r, ("browser", "loadavg_after"))) if x]
+    if loads and max(loads) > (m["cores"] or 1) * 1.5:
+        lines += ["", f"**Warning: the machine was busy during this run** (1-min load average up to {max(loads):.1f} "
+                  f"on {m['cores']} cores); times are inflated. Compare runs made on an idle machine."]
     lines += ["", f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM; Python {m['python']}; "
               f"{m.get('chromium') or 'chromium ?'}; total bench time {results['elapsed_s']:.0f} s."]
     return "\n".join(lines)
@@ -743,17 +774,25 @@ def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir:
         naive_app.parent.mkdir()
         naive_app.write_text(NAIVE_APP, encoding="utf-8")
 
+        naive_py_per_event: float | None = None
         for label, directory in sets:
             log(f"[{label}] python")
             events = sum(1 for _ in open(directory / config.EVENTS_FILE, encoding="utf-8")) - 1
-            entry: dict = {"label": label, "events": events, "dir": str(directory)}
+            entry: dict = {"label": label, "events": events, "dir": str(directory), "loadavg": os.getloadavg()}
             entry["python"] = python_bench(directory, events, profile_dir, label)
             log(f"[{label}] load {entry['python']['load']['median_s']:.2f} s, map rerun "
                 f"{entry['python']['map']['rerun_s']:.2f} s; AppTest")
             pages = PAGES_ALL if events < BIG else PAGES_BIG
             entry["apptest"] = apptest_bench(directory, pages, reruns=3 if events < BIG else 2)
-            log(f"[{label}] naive python")
-            entry["naive"] = {"python": naive_python(naive_app, directory)}
+            estimate = naive_py_per_event * events if naive_py_per_event else 0.0
+            if estimate > NAIVE_PY_CAP_S:
+                entry["naive"] = {"python": {"skipped": f"skipped: too slow (>{estimate:.0f} s estimated)"}}
+                log(f"[{label}] naive python skipped (~{estimate:.0f} s)")
+            else:
+                log(f"[{label}] naive python")
+                entry["naive"] = {"python": naive_python(naive_app, directory)}
+                if entry["naive"]["python"].get("total_s") and events >= 1000:
+                    naive_py_per_event = entry["naive"]["python"]["total_s"] / events
             results["datasets"].append(entry)
 
         if browser_on:
@@ -806,6 +845,7 @@ def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir:
             comp["speedup_python"] = naive_py / ours_py
         entry["comparison"] = comp
     results["elapsed_s"] = time.perf_counter() - started
+    results["loadavg_end"] = os.getloadavg()
     results["targets"] = evaluate_targets(results)
     return results
 

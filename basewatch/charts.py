@@ -11,6 +11,8 @@ from basewatch import config
 MAX_TIMELINE_MARKS = 4000
 # Estimates further apart than this are not joined: the chart shows a gap, not an invented trend.
 GAP_DAYS = 3 * 365
+# Above this many estimates the personnel chart draws one aggregate per group and month.
+MAX_PERSONNEL_POINTS = 1500
 
 STATUS_SHAPES = {s: v["shape"] for s, v in config.CLAIM_STATUS_STYLE.items()}
 TYPE_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#882255",
@@ -95,7 +97,22 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
             .resolve_scale(color="independent"))
 
 
-def personnel_frame(events: pd.DataFrame, by: str = "country") -> pd.DataFrame:
+def _monthly_aggregate(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per group and month: lowest low, highest high, median midpoint, how many estimates."""
+    month = frame["date"].dt.to_period("M").dt.to_timestamp()
+    grouped = frame.assign(month=month).groupby(["group", "month"], observed=True)
+    out = grouped.agg(low=("low", "min"), high=("high", "max"), mid=("mid", "median"), n=("id", "size"),
+                      claim_status=("claim_status", lambda s: s.mode().iat[0]), actor=("actor", "first"))
+    out = out.reset_index().rename(columns={"month": "date"})
+    out["id"] = ""
+    out["date_label"] = out["date"].dt.strftime("%b %Y")
+    out["range"] = [f"{int(lo):,}–{int(hi):,} ({n:,} estimates)" for lo, hi, n in zip(out["low"], out["high"], out["n"])]
+    out["source_name"] = out["n"].map(lambda n: f"{n:,} estimates this month")
+    out["summary"] = "Monthly aggregate of many estimates: lowest low, highest high, median midpoint."
+    return out
+
+
+def personnel_frame(events: pd.DataFrame, by: str = "country", max_points: int = MAX_PERSONNEL_POINTS) -> pd.DataFrame:
     """Estimates with a range, one row each, with a `segment` that breaks lines across long gaps.
 
     `by="country"` keeps country-wide figures (rows without a site); `by="site"` keeps per-site ones.
@@ -103,15 +120,18 @@ def personnel_frame(events: pd.DataFrame, by: str = "country") -> pd.DataFrame:
     has_range = events["personnel_low"].notna() & events["personnel_high"].notna()
     scoped = events["site_id"].isna() if by == "country" else events["site_id"].notna()
     frame = events[has_range & scoped].copy()
-    frame["group"] = frame["country"].map(lambda c: config.country_name(c)) if by == "country" else frame["site_name"]
+    frame["group"] = frame["country"].map(config.country_name) if by == "country" else frame["site_name"]
     frame["low"] = frame["personnel_low"].astype("float64")
     frame["high"] = frame["personnel_high"].astype("float64")
     frame["mid"] = (frame["low"] + frame["high"]) / 2
+    if len(frame) > max_points:
+        frame = _monthly_aggregate(frame)
+    else:
+        frame["range"] = [f"{int(lo):,}" if lo == hi else f"{int(lo):,}–{int(hi):,}"
+                          for lo, hi in zip(frame["low"], frame["high"])]
     frame = frame.sort_values(["group", "date", "id"])
     gaps = frame.groupby("group")["date"].diff().dt.days.fillna(0) > GAP_DAYS
     frame["segment"] = frame["group"] + "#" + gaps.groupby(frame["group"]).cumsum().astype(int).astype(str)
-    frame["range"] = [f"{int(lo):,}" if lo == hi else f"{int(lo):,}–{int(hi):,}"
-                      for lo, hi in zip(frame["low"], frame["high"])]
     return frame[["id", "date", "date_label", "group", "segment", "low", "high", "mid", "range",
                   "claim_status", "source_name", "summary", "actor"]]
 

@@ -47,14 +47,13 @@ def events_csv(events: pd.DataFrame) -> bytes:
 
 def events_geojson(events: pd.DataFrame) -> bytes:
     """Filtered events that have a position, as a GeoJSON FeatureCollection."""
-    frame = export_frame(events)
     located = events["map_lat"].notna().to_numpy()
-    features = []
-    for (_, row), lat, lon in zip(frame[located].iterrows(), events["map_lat"][located], events["map_lon"][located]):
-        props = {k: (None if pd.isna(v) else (int(v) if k.startswith("personnel") else v))
-                 for k, v in row.items() if k not in ("lat", "lon")}
-        features.append({"type": "Feature", "id": row["id"], "properties": props,
-                         "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]}})
+    frame = export_frame(events[located]).drop(columns=["lat", "lon"])
+    frame = frame.astype(object).where(frame.notna(), None)
+    records = frame.to_dict("records")
+    features = [{"type": "Feature", "id": props["id"], "properties": props,
+                 "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]}}
+                for props, lat, lon in zip(records, events["map_lat"][located], events["map_lon"][located])]
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode("utf-8")
 
 

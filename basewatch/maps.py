@@ -183,14 +183,17 @@ def event_rows(events: pd.DataFrame) -> list[list]:
 
 
 def _actor_list(events: pd.DataFrame) -> list[str]:
-    extra = sorted(set(events["actor"]) - set(config.ACTORS))
+    extra = sorted(set(events["actor"].unique()) - set(config.ACTORS))
     return list(config.ACTORS) + extra
 
 
-def build_event_layer(events: pd.DataFrame) -> folium.FeatureGroup:
-    """All given events that have a position, clustered, coloured by actor, shaped by claim status."""
+def build_event_layer(events: pd.DataFrame, rows: list[list] | None = None) -> folium.FeatureGroup:
+    """All given events that have a position, clustered, coloured by actor, shaped by claim status.
+
+    `rows` may be passed in when the caller cached `event_rows(events)`.
+    """
     group = folium.FeatureGroup(name="Events", control=True)
-    EventCluster(event_rows(events), _actor_list(events)).add_to(group)
+    EventCluster(event_rows(events) if rows is None else rows, _actor_list(events)).add_to(group)
     return group
 
 

@@ -48,9 +48,11 @@ class PageContext:
         return self.dataset.events
 
 
-@st.cache_data(show_spinner="Loading data…", max_entries=4)
+@st.cache_resource(show_spinner="Loading data…", max_entries=2)
 def _load(directory: str, fingerprint: str) -> Dataset:
-    # `fingerprint` is only part of the cache key: an edited file reloads without a restart.
+    # `fingerprint` (size, mtime, inode of both files) is only part of the key: an edited file reloads
+    # without a restart. cache_resource, not cache_data: the Dataset is read-only, and cache_data would
+    # unpickle a fresh copy on every rerun (measured 0.45 s per rerun at 100,000 events).
     return load_dataset(Path(directory))
 
 
@@ -60,25 +62,38 @@ def load_cached(directory=None) -> Dataset:
     return _load(str(directory), file_fingerprint(directory))
 
 
-@st.cache_data(max_entries=4)
+@st.cache_resource(max_entries=4)
 def vocabulary_for(version: str, _dataset: Dataset) -> Vocabulary:
     """Values a shared link may name, from the controlled lists and the data."""
     events, sites = _dataset.events, _dataset.sites
     return Vocabulary(
-        actors=frozenset(config.slugify(a) for a in config.ACTORS) | frozenset(events["actor_slug"]),
+        actors=frozenset(config.slugify(a) for a in config.ACTORS) | frozenset(events["actor_slug"].unique()),
         types=frozenset(config.slugify(t) for t in config.EVENT_TYPES),
         statuses=frozenset(config.CLAIM_STATUSES),
-        countries=frozenset(c for c in events["country_slug"] if c),
+        countries=frozenset(c for c in events["country_slug"].unique() if c),
         sites=frozenset(sites["id"]),
         events=frozenset(events["id"]),
     )
 
 
-def actor_labels(dataset: Dataset) -> dict[str, str]:
-    """Actor slug → display label."""
+@st.cache_resource(max_entries=4)
+def _actor_labels(version: str, _dataset: Dataset) -> dict[str, str]:
     labels = {config.slugify(a): a for a in config.ACTORS}
-    labels.update(dict(zip(dataset.events["actor_slug"], dataset.events["actor"])))
+    pairs = _dataset.events[["actor_slug", "actor"]].drop_duplicates()
+    labels.update(dict(zip(pairs["actor_slug"], pairs["actor"])))
     return labels
+
+
+@st.cache_resource(max_entries=4)
+def _actor_options(version: str, _dataset: Dataset) -> list[str]:
+    present = set(_dataset.events["actor_slug"].unique())
+    ordered = [config.slugify(a) for a in config.ACTORS if config.slugify(a) in present]
+    return ordered + sorted(present - set(ordered))
+
+
+def actor_labels(dataset: Dataset) -> dict[str, str]:
+    """Actor slug → display label (computed once per data version)."""
+    return _actor_labels(dataset.version, dataset)
 
 
 def _show_data_error(error: DataError) -> None:
@@ -150,8 +165,7 @@ def _sidebar_filters(ctx_events: pd.DataFrame, dataset: Dataset, vocab: Vocabula
     labels = actor_labels(dataset)
     side = st.sidebar
     side.markdown("**Filter events**")
-    actor_opts = [config.slugify(a) for a in config.ACTORS if config.slugify(a) in set(dataset.events["actor_slug"])]
-    actor_opts += sorted(set(dataset.events["actor_slug"]) - set(actor_opts))
+    actor_opts = _actor_options(dataset.version, dataset)
     side.multiselect("Actor", actor_opts, key="f_actor", format_func=lambda s: labels.get(s, s),
                      on_change=_on_filter_change, placeholder="All actors")
     side.multiselect("Event type", sorted(vocab.types), key="f_type", on_change=_on_filter_change,
@@ -269,10 +283,20 @@ TABLE_COLUMNS = {
 }
 
 
+MAX_TABLE_ROWS = 2000
+
+
 def events_table(events: pd.DataFrame, key: str, height: int | None = 420, selectable: bool = False):
-    """Events as a sortable table; text is shown literally, sources are http(s) links."""
+    """Events as a sortable table; text is shown literally, sources are http(s) links.
+
+    At most MAX_TABLE_ROWS rows are sent to the browser (in the order given); the caption says so.
+    """
     from basewatch.text import personnel_range
 
+    if len(events) > MAX_TABLE_ROWS:
+        st.caption(f"Showing the first {MAX_TABLE_ROWS:,} of {len(events):,} events in this order. Narrow the "
+                   "filters or search, or download everything as CSV on the Data page.")
+        events = events.head(MAX_TABLE_ROWS)
     frame = events.assign(personnel=[personnel_range(lo, hi) for lo, hi in
                                      zip(events["personnel_low"], events["personnel_high"])],
                           permalink="map?event=" + events["id"])
@@ -345,7 +369,8 @@ def current_params() -> dict[str, list[str]]:
 
 def map_legend(events: pd.DataFrame) -> None:
     """Legend for the map: actor colours in view, claim-status shapes, site-status colours."""
-    actors = [a for a in config.ACTORS if a in set(events["actor"])] + sorted(set(events["actor"]) - set(config.ACTORS))
+    present = set(events["actor"].unique())
+    actors = [a for a in config.ACTORS if a in present] + sorted(present - set(config.ACTORS))
     dot = ('<span style="display:inline-block;width:11px;height:11px;border-radius:50%;{style};'
            'margin:0 5px 0 10px;vertical-align:-1px"></span>')
     actor_html = "".join(dot.format(style=f"background:{config.actor_color(a)}") + _html(a) for a in actors)
@@ -401,3 +426,33 @@ def is_new(name: str, value) -> bool:
     key = f"_bw_seen_{name}"
     previous, st.session_state[key] = st.session_state.get(key), value
     return value is not None and value != previous
+
+
+def filters_key(state: ViewState) -> str:
+    """A short string naming the filters, for cache keys."""
+    return query_string(to_query_params(ViewState(filters=state.filters)))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def timeline_spec(version: str, filters: str, selected: str | None, _events: pd.DataFrame) -> dict:
+    """The timeline's Vega-Lite spec, built once per data version, filters and selection."""
+    from basewatch import charts
+
+    return charts.timeline_chart(_events, selected).to_dict(validate=False)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def personnel_spec(version: str, filters: str, by: str, title: str, _events: pd.DataFrame) -> dict | None:
+    """The personnel chart's spec for the filtered events, or None when there is no estimate."""
+    from basewatch import charts
+
+    frame = charts.personnel_frame(_events, by=by)
+    return None if frame.empty else charts.personnel_chart(frame, title).to_dict(validate=False)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def event_rows(version: str, filters: str, _events: pd.DataFrame) -> list[list]:
+    """The map's compact event rows, computed once per data version and filters (shared, read-only)."""
+    from basewatch import maps
+
+    return maps.event_rows(_events)

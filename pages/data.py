@@ -11,13 +11,14 @@ st.markdown(f"**Data version** `{ctx.dataset.version}` — the latest event date
 
 st.subheader("Download")
 cols = st.columns(3)
-cols[0].download_button(f"Filtered events, CSV ({len(ctx.events):,})", downloads.events_csv(ctx.events),
+# Files are made only when a button is clicked (callables), so a rerun never pays for them.
+cols[0].download_button(f"Filtered events, CSV ({len(ctx.events):,})", lambda: downloads.events_csv(ctx.events),
                         file_name=f"basewatch-events-{ctx.dataset.version}.csv", mime="text/csv",
                         on_click="ignore", key="dl_csv")
-cols[1].download_button("Filtered events, GeoJSON", downloads.events_geojson(ctx.events),
+cols[1].download_button("Filtered events, GeoJSON", lambda: downloads.events_geojson(ctx.events),
                         file_name=f"basewatch-events-{ctx.dataset.version}.geojson",
                         mime="application/geo+json", on_click="ignore", key="dl_geojson")
-cols[2].download_button(f"Sites, GeoJSON ({len(ctx.dataset.sites)})", downloads.sites_geojson(ctx.dataset),
+cols[2].download_button(f"Sites, GeoJSON ({len(ctx.dataset.sites)})", lambda: downloads.sites_geojson(ctx.dataset),
                         file_name=f"basewatch-sites-{ctx.dataset.version}.geojson",
                         mime="application/geo+json", on_click="ignore", key="dl_sites")
 

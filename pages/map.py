@@ -40,7 +40,7 @@ def map_and_details():
             center=center,
             zoom=zoom,
             feature_group_to_add=[
-                maps.build_event_layer(ctx.events),
+                maps.build_event_layer(ctx.events, ui.event_rows(ctx.dataset.version, ui.filters_key(state), ctx.events)),
                 maps.build_site_layer(sites),
                 maps.build_ring_layer(sites, state.rings, state.radius_km),
                 maps.build_selection_layer(focus),

@@ -15,8 +15,8 @@ else:
     st.caption("One lane per actor; colour is the event type; a filled mark is confirmed, hollow shapes are "
                "reported (○), claimed (◇) or rumored (△), a cross (✕) was denied. Drag across the chart to set "
                "the date filter; click a mark to select that event.")
-    selection = st.altair_chart(charts.timeline_chart(ctx.events, ctx.state.event), width="stretch",
-                                on_select="rerun", selection_mode=None, key="timeline_chart")
+    spec = ui.timeline_spec(ctx.dataset.version, ui.filters_key(ctx.state), ctx.state.event, ctx.events)
+    selection = st.vega_lite_chart(spec, width="stretch", on_select="rerun", key="timeline_chart")
     brushed = ui.brushed_period(selection)
     picked = ui.picked_event(selection)
     if ui.is_new("brush", brushed) and brushed != (ctx.state.filters.date_from, ctx.state.filters.date_to):
@@ -33,18 +33,20 @@ else:
     playback.controls(ctx)
 
 st.subheader("Estimated Russian personnel")
-country_frame = charts.personnel_frame(ctx.events, by="country")
-if country_frame.empty:
+country_spec = ui.personnel_spec(ctx.dataset.version, ui.filters_key(ctx.state), "country",
+                                 "Country-wide estimates", ctx.events)
+if country_spec is None:
     st.info("No country-wide personnel estimate matches the current filters.")
 else:
-    st.altair_chart(charts.personnel_chart(country_frame, "Country-wide estimates"), width="stretch")
+    st.vega_lite_chart(country_spec, width="stretch")
     st.caption("Band: the low–high range a source gives; line: its midpoint, held until the next estimate; "
                f"lines break where no estimate exists for more than {charts.GAP_DAYS // 365} years. Each point is "
                "one estimate (hover for source). Cumulative rotations and civilians are not counted.")
-site_frame = charts.personnel_frame(ctx.events, by="site")
-if not site_frame.empty:
+site_spec = ui.personnel_spec(ctx.dataset.version, ui.filters_key(ctx.state), "site", "Per-site estimates",
+                              ctx.events)
+if site_spec is not None:
     with st.expander("Per-site estimates"):
-        st.altair_chart(charts.personnel_chart(site_frame, "Per-site estimates"), width="stretch")
+        st.vega_lite_chart(site_spec, width="stretch")
 
 st.subheader("Events")
 query = st.text_input("Search summaries, places and sources", key="timeline_search",

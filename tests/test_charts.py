@@ -80,3 +80,12 @@ def test_country_and_site_scopes_do_not_mix(bundled):
     country = charts.personnel_frame(bundled, by="country")
     site = charts.personnel_frame(bundled, by="site")
     assert set(country["id"]).isdisjoint(site["id"])
+
+
+def test_many_estimates_are_drawn_as_monthly_aggregates(bundled):
+    with_range = bundled[bundled["personnel_low"].notna() & bundled["site_id"].isna()]
+    many = pd.concat([with_range] * 40, ignore_index=True)
+    frame = charts.personnel_frame(many, by="country", max_points=100)
+    assert len(frame) < len(many) / 10
+    assert (frame["low"] <= frame["mid"]).all() and (frame["mid"] <= frame["high"]).all()
+    assert frame["range"].str.contains("estimates").all()
