@@ -20,7 +20,7 @@ TYPE_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
 
 
 def _actor_order(events: pd.DataFrame) -> list[str]:
-    present = set(events["actor"])
+    present = set(events["actor"].unique())
     return [a for a in config.ACTORS if a in present] + sorted(present - set(config.ACTORS))
 
 
@@ -78,7 +78,7 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
                      alt.Tooltip("summary:N", title="Summary"), alt.Tooltip("source_name:N", title="Source"),
                      alt.Tooltip("id:N", title="Event id")],
         ).add_params(brush, pick)
-        if selected_id is not None and selected_id in set(frame["id"]):
+        if selected_id is not None and (frame["id"] == selected_id).any():
             ring = alt.Chart(frame[frame["id"] == selected_id]).mark_point(
                 size=420, strokeWidth=3, color="#111", filled=False).encode(x="date:T", y=alt.Y("actor:N", sort=actors))
             marks = alt.layer(marks, ring)

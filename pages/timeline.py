@@ -26,7 +26,7 @@ else:
         ui.update_state(event=picked)
         st.rerun()
 
-    if ctx.state.event and ctx.state.event in set(ctx.events["id"]):
+    if ctx.state.event and (ctx.events["id"] == ctx.state.event).any():
         with st.container(border=True):
             ui.event_detail(ctx.events[ctx.events["id"] == ctx.state.event].iloc[0])
 
