@@ -22,7 +22,7 @@ install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev browser
 
 run: install
-	$(PY) -m streamlit run app.py --server.port=$(PORT) --server.address=0.0.0.0
+	$(PY) -m basewatch.serve --server.port=$(PORT) --server.address=0.0.0.0
 
 # Browser tests use Debian's Chromium: `playwright install` cannot download browsers here.
 browser:

@@ -353,7 +353,9 @@ def load_events(path: Path, site_ids: set[str], problems: list[Problem],
     clean = _validate_columns(frame, lines, shown, problems)
     if clean is None:
         return empty
-    events = pd.DataFrame(clean, columns=list(config.EVENT_COLUMNS))
+    # Plain Python strings (object dtype): converting 1.9 million cells to Arrow strings costs more
+    # (0.5 s at 100,000 rows) than it saves in the few vectorised string operations we run.
+    events = pd.DataFrame(clean, columns=list(config.EVENT_COLUMNS), dtype=object)
     events["date"] = pd.to_datetime(events["date"], format="%Y-%m-%d", errors="coerce")
     for i in events.index[events["date"].isna()]:
         problems.append(Problem(shown, lines[i], "date", f"{clean['date'][i]!r} is not a real calendar date"))
@@ -361,7 +363,8 @@ def load_events(path: Path, site_ids: set[str], problems: list[Problem],
         events[column] = pd.to_numeric(events[column]).astype("Int64")
     for column in ("lat", "lon"):
         events[column] = events[column].astype("float64")
-    events["more_sources"] = [value.split() if value else [] for value in clean["more_sources"]]
+    # Kept as the space-separated string it is (validated above); split only where it is shown.
+    events["more_sources"] = events["more_sources"].fillna("")
     if events["date"].isna().any():
         return empty
     _cross_checks(events, lines, site_ids, shown, problems, today or dt.date.today())

@@ -36,7 +36,6 @@ def export_frame(events: pd.DataFrame) -> pd.DataFrame:
     """The filtered events in the contract's columns and formats."""
     frame = events[list(config.EVENT_COLUMNS)].copy()
     frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
-    frame["more_sources"] = frame["more_sources"].map(lambda urls: " ".join(urls or []))
     return frame
 
 

@@ -44,7 +44,7 @@ def streamlit_server(data_dir: Path | None = None, port: int | None = None, time
     if data_dir is not None:
         env["BASEWATCH_DATA_DIR"] = str(data_dir)
     log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), f"--server.port={port}",
+    cmd = [sys.executable, "-m", "basewatch.serve", f"--server.port={port}",
            "--server.address=127.0.0.1", "--server.headless=true", "--browser.gatherUsageStats=false",
            "--server.fileWatcherType=none"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

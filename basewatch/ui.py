@@ -254,7 +254,7 @@ def summary_line(ctx: PageContext) -> str:
 
 def source_links_md(row: pd.Series) -> str:
     """Markdown links to every source of an event (URLs are validated http(s) by the schema)."""
-    urls = [row["source_url"], *list(row.get("more_sources") or [])]
+    urls = [row["source_url"], *str(row.get("more_sources") or "").split()]
     name = md_escape(row["source_name"])
     parts = [f"[{name}]({_md_url(urls[0])})"] + [f"[source {i + 2}]({_md_url(u)})" for i, u in enumerate(urls[1:])]
     return " · ".join(parts)
