@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test install install-dev browser lint validate bench screenshots clean
+.PHONY: run test install install-dev browser lint validate bench load screenshots clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,7 +47,10 @@ test: install-dev
 	$(PY) -m pytest
 
 bench: install-dev
-	$(PY) -m basewatch.bench
+	$(PY) -m basewatch.bench --md bench-results/bench.md
+
+load: install-dev
+	$(PY) scripts/load_test.py
 
 screenshots: install-dev
 	$(PY) scripts/screenshots.py screenshots

@@ -397,9 +397,7 @@ def naive_python(app_path: Path, directory: Path, timeout: float = NAIVE_PY_TIME
 @contextlib.contextmanager
 def naive_server(app_path: Path, data_dir: Path, timeout: float = 120.0):
     """`streamlit run` the naive app from its own folder (no project config), like streamlit_server."""
-    import urllib.request
-
-    from basewatch.server import RunningServer, ServerFailed, _read, free_port, stop
+    from basewatch.server import RunningServer, _read, free_port, stop, wait_healthy
 
     port = free_port()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "BASEWATCH_DATA_DIR": str(data_dir)}
@@ -411,19 +409,7 @@ def naive_server(app_path: Path, data_dir: Path, timeout: float = 120.0):
                             start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise ServerFailed(f"streamlit exited with {proc.returncode}:\n{_read(log_file.name)}")
-            try:
-                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as response:
-                    if response.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise ServerFailed(f"streamlit not healthy after {timeout}s:\n{_read(log_file.name)}")
-            time.sleep(0.1)  # readiness poll of a subprocess, not a browser wait
+        wait_healthy(base + "/_stcore/health", proc, timeout, lambda: _read(log_file.name), "naive streamlit")
         yield RunningServer(base, proc, log_file.name)
     finally:
         stop(proc)

@@ -50,23 +50,28 @@ def streamlit_server(data_dir: Path | None = None, port: int | None = None, time
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise ServerFailed(f"streamlit exited with {proc.returncode}:\n{_read(log.name)}")
-            try:
-                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as response:
-                    if response.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise ServerFailed(f"streamlit not healthy after {timeout}s:\n{_read(log.name)}")
-            time.sleep(0.1)
+        wait_healthy(base + "/_stcore/health", proc, timeout, lambda: _read(log.name), "streamlit")
         server = RunningServer(base, proc, log.name)
         yield server
     finally:
         stop(proc)
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, timeout: float, log, what: str = "server") -> None:
+    """Poll `url` until it answers `ok`; raise ServerFailed with `log()` if `proc` dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise ServerFailed(f"{what} exited with {proc.returncode}:\n{log()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise ServerFailed(f"{what} not healthy after {timeout}s:\n{log()}")
+        time.sleep(0.1)  # readiness poll of a child process, not a browser wait
 
 
 class RunningServer(str):

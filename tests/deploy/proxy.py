@@ -7,13 +7,11 @@ import os
 import re
 import shutil
 import subprocess
-import time
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from basewatch.server import free_port, stop
+from basewatch.server import ServerFailed, free_port, stop, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 RENDER_SCRIPT = ROOT / "deploy" / "render_nginx.py"
@@ -112,19 +110,10 @@ def nginx_proxy(upstreams: list[str], runtime_dir: Path, timeout: float = 20.0):
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     proxy = Proxy(f"http://127.0.0.1:{port}", proc, runtime_dir)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise ProxyFailed(f"nginx exited with {proc.returncode}: {' '.join(cmd)}\n{proxy.report()}")
-            try:
-                with urllib.request.urlopen(proxy.base + "/_stcore/health", timeout=2) as response:
-                    if response.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise ProxyFailed(f"proxy not healthy after {timeout}s\n{proxy.report()}")
-            time.sleep(0.1)
+        try:
+            wait_healthy(proxy.base + "/_stcore/health", proc, timeout, proxy.report, "nginx")
+        except ServerFailed as exc:
+            raise ProxyFailed(f"{exc}\ncommand: {' '.join(cmd)}") from None
         yield proxy
     finally:
         stop(proc)
