@@ -114,8 +114,10 @@ class Browsing:
         return problems
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    # Package scope, not session: a live sync Playwright keeps an asyncio loop running in this
+    # thread, which would break later packages that start their own (tests/deploy).
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         expect.set_options(timeout=WAIT_MS)
