@@ -124,7 +124,7 @@ KEY_MOMENTS = (
     ("2024-12-08", "Assad falls"),
 )
 
-MAP_DEFAULT_VIEW = (30.5, 26.5, 5)  # lat, lon, zoom: Tartus, Hmeimim and eastern Libya in one view
+MAP_DEFAULT_VIEW = (31.0, 27.6, 5)  # lat, lon, zoom: Tartus, Hmeimim and eastern Libya in one view
 MAP_MAX_ZOOM = 18
 DEFAULT_RING_KM = 500
 

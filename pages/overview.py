@@ -11,11 +11,13 @@ st.markdown(ui.summary_line(ctx) + summaries.latest_clause(ctx.events))
 sites = ctx.dataset.sites
 status_counts = summaries.sites_by_status(sites)
 active_sites = ctx.events["site_id"].dropna().nunique()
-cols = st.columns(len(status_counts) + 2)
+cols = st.columns(3)
 cols[0].metric("Events in view", f"{len(ctx.events):,}", help=f"of {len(ctx.all_events):,} in the data")
 cols[1].metric("Sites with events in view", f"{active_sites} of {len(sites)}")
-for col, (status, count) in zip(cols[2:], status_counts.items()):
-    col.metric(f"Sites {status}", count, help="Status of the Russian presence as of the data date")
+cols[2].metric("Sites still active", status_counts.get("active", 0),
+               help="Status of the Russian presence as of the data date")
+st.caption("Sites by status as of the data date: " + " · ".join(
+    f"{count} {status}" for status, count in status_counts.items()))
 
 st.subheader("Latest personnel estimate per country")
 latest = summaries.latest_personnel(ctx.events)
