@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pandas as pd
 import streamlit as st
 
 from basewatch import ui
+from basewatch.urlstate import LATEST_DATE
 
 STEPS = {"1 month": pd.DateOffset(months=1), "3 months": pd.DateOffset(months=3), "1 year": pd.DateOffset(years=1)}
 
@@ -18,7 +20,7 @@ def next_window(start: dt.date, end: dt.date, step: pd.DateOffset, last: dt.date
     new_end = (pd.Timestamp(end) + step).date()
     if new_start > last:
         return None
-    return new_start, new_end
+    return new_start, min(new_end, LATEST_DATE)
 
 
 def controls(ctx) -> None:
@@ -30,6 +32,7 @@ def controls(ctx) -> None:
         playing = st.session_state.get("playing", False)
         if cols[2].button("Pause" if playing else "Play", key="play_toggle"):
             st.session_state["playing"] = not playing
+            st.session_state["_play_last"] = time.monotonic()
             if not playing:
                 first = ctx.all_events["date"].min().date()
                 start = ctx.state.filters.date_from or first
@@ -44,10 +47,19 @@ def controls(ctx) -> None:
             _tick(ctx, STEPS[step_name])
 
 
-@st.fragment(run_every=2.0)
+TICK_SECONDS = 2.0
+
+
+@st.fragment(run_every=TICK_SECONDS)
 def _tick(ctx, step: pd.DateOffset) -> None:
     if not st.session_state.get("playing"):
         return
+    # A fragment's body also runs inside every full rerun (including the one this tick triggers);
+    # only the timer should move the window, so a step waits for the interval since the last one.
+    now = time.monotonic()
+    if now - st.session_state.get("_play_last", 0.0) < TICK_SECONDS * 0.9:
+        return
+    st.session_state["_play_last"] = now
     state = st.session_state.get(ui.STATE_KEY, ctx.state)
     f = state.filters
     last = ctx.all_events["date"].max().date()

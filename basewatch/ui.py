@@ -19,6 +19,8 @@ from basewatch.filters import Filters, apply_filters
 from basewatch.pages import PAGE_BY_KEY, PAGES
 from basewatch.text import citation, describe_filters, md_escape
 from basewatch.urlstate import (
+    EARLIEST_DATE,
+    LATEST_DATE,
     ViewState,
     Vocabulary,
     parse_query_params,
@@ -177,7 +179,7 @@ def _sidebar_filters(ctx_events: pd.DataFrame, dataset: Dataset, vocab: Vocabula
                      format_func=lambda c: f"{config.country_name(c.upper())} ({c.upper()})",
                      placeholder="All countries")
     first, last = dataset.events["date"].min().date(), dataset.events["date"].max().date()
-    lo, hi = dt.date(1900, 1, 1), max(dt.date.today(), last)
+    lo, hi = EARLIEST_DATE, LATEST_DATE
     col_from, col_to = side.columns(2)
     col_from.date_input("From", key="f_from", min_value=lo, max_value=hi, format="YYYY-MM-DD",
                         on_change=_on_filter_change, help=f"Earliest event: {first}")

@@ -18,6 +18,9 @@ from basewatch.filters import Filters
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_VALUES_PER_KEY = 50
+# The date pickers accept this range; a link outside it is refused with a notice, never a crash.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
 MAX_RADIUS_KM = 5000
 
 
@@ -120,10 +123,14 @@ def _parse_date(name: str, values: list[str], notices: list[str]) -> dt.date | N
         notices.append(f"ignored `{name}={_short(value)}`: not a date in YYYY-MM-DD form")
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         notices.append(f"ignored `{name}={_short(value)}`: no such calendar day")
         return None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        notices.append(f"ignored `{name}={value}`: outside {EARLIEST_DATE.year}–{LATEST_DATE.year}")
+        return None
+    return day
 
 
 def _parse_view(value: str, notices: list[str]) -> MapView | None:

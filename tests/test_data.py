@@ -195,3 +195,25 @@ def test_text_with_special_characters_is_kept_as_written():
     summaries = set(dataset.events["summary"])
     assert 'Fixture: a US estimate of $5 < 6 & "quotes".' in summaries
     assert any("{{ lipsum" in s and "<script>" in s for s in summaries)
+
+
+def test_a_50_mb_file_gets_a_clear_message_not_a_hang(data_copy):
+    folder, events, _ = data_copy
+    header = ",".join(config.EVENT_COLUMNS)
+    with open(events, "w", encoding="utf-8") as handle:
+        handle.write(header + "\n")
+        handle.write("ev-9999," + "x" * (50 * 1024 * 1024) + "\n")
+    assert events.stat().st_size > 50 * 1024 * 1024
+    problems = _problems(folder)
+    assert any("events.csv, line 2: unreadable CSV" in p and "field larger than field limit" in p
+               for p in problems), problems[:3]
+
+
+def test_report_is_capped_for_files_full_of_errors(data_copy):
+    folder, events, _ = data_copy
+    rows = _rows(events)
+    _write(events, [rows[0]] + [[f"bad id {i}"] + rows[1][1:] for i in range(1000)])
+    with pytest.raises(DataError) as info:
+        load_dataset(folder, today=dt.date(2026, 11, 26))
+    report = info.value.report(limit=50)
+    assert len(report) == 51 and report[-1].startswith("... and 950 more problem(s)")

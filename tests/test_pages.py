@@ -118,3 +118,28 @@ def test_data_page_offers_downloads(monkeypatch):
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert len(labels) == 3 and any("CSV" in label for label in labels)
+
+
+def test_playback_moves_the_period_through_time(monkeypatch):
+    import datetime as dt
+
+    import pandas as pd
+
+    from basewatch.playback import next_window
+
+    assert next_window(dt.date(2015, 1, 1), dt.date(2015, 12, 31), pd.DateOffset(months=3),
+                       dt.date(2026, 1, 1)) == (dt.date(2015, 4, 1), dt.date(2016, 3, 31))
+    assert next_window(dt.date(2026, 6, 1), dt.date(2027, 6, 1), pd.DateOffset(years=1), dt.date(2026, 12, 1)) is None
+
+    at = run_page("pages/timeline.py", {"from": "2015-01-01"}, monkeypatch=monkeypatch)
+    at.button(key="play_toggle").click().run()
+    assert at.session_state["playing"] is True
+    assert at.query_params.get("from") in ("2015-01-01", ["2015-01-01"])
+    assert at.query_params.get("to") in ("2016-01-01", ["2016-01-01"])
+
+
+def test_future_and_ancient_dates_in_a_link_do_not_crash(monkeypatch):
+    at = run_page("pages/timeline.py", {"from": "1899-12-31", "to": "2030-06-30"}, monkeypatch=monkeypatch)
+    assert not at.exception, [e.message for e in at.exception]
+    assert str(at.date_input(key="f_to").value) == "2030-06-30"
+    assert any("from=1899-12-31" in w.value for w in at.warning)

@@ -71,6 +71,12 @@ def test_reversed_dates_keep_from_and_say_so():
     assert any("before" in n for n in notices)
 
 
+def test_dates_outside_the_pickers_range_are_refused():
+    state, notices = parse_query_params({"from": "1066-10-14", "to": "2999-01-01"}, VOCAB)
+    assert state.filters.date_from is None and state.filters.date_to is None
+    assert len(notices) == 2
+
+
 def test_out_of_range_view_is_refused():
     state, notices = parse_query_params({"view": "95,10,5"}, VOCAB)
     assert state.view is None and notices
