@@ -237,6 +237,10 @@ class SiteMarkers(MacroElement):
         (function () {
             var rows = {{ this.rows|tojson }};
             rows.forEach(function (r) {
+                if (r[5]) {  // an estimated position: show how far off it may be
+                    L.circle([r[0], r[1]], {radius: r[5] * 1000, color: "#555", weight: 1.5, dashArray: "4 4",
+                        fill: true, fillOpacity: 0.06, interactive: false}).addTo({{ this._parent.get_name() }});
+                }
                 L.circleMarker([r[0], r[1]], {radius: 10, color: "#222", weight: 2, fill: true,
                     fillColor: r[2], fillOpacity: 0.9}).bindTooltip(r[3]).addTo({{ this._parent.get_name() }});
                 if (r[4]) {
@@ -254,11 +258,23 @@ class SiteMarkers(MacroElement):
         self.rows = rows
 
 
+# Below this, an uncertainty circle would hide under the marker itself.
+MIN_DRAWN_UNCERTAINTY_KM = 5
+
+
+def uncertainty_km(site: pd.Series) -> float:
+    """The site's stated coordinate uncertainty in km when it is worth drawing, else 0."""
+    value = site.get("coord_uncertainty_km")
+    if value is None or pd.isna(value) or float(value) < MIN_DRAWN_UNCERTAINTY_KM:
+        return 0
+    return float(value)
+
+
 def build_site_layer(sites: pd.DataFrame, labels: bool = True) -> folium.FeatureGroup:
     """Sites as rings coloured by status, with their names as labels."""
     group = folium.FeatureGroup(name="Sites", control=True)
     rows = [[float(site["lat"]), float(site["lon"]), config.SITE_STATUS_COLORS.get(site["status"], "#999"),
-             site_tooltip(site), inert(short_name(site["name"])) if labels else ""]
+             site_tooltip(site), inert(short_name(site["name"])) if labels else "", uncertainty_km(site)]
             for _, site in sites.iterrows()]
     SiteMarkers(rows).add_to(group)
     return group

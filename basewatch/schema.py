@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NotRequired
 
 from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter
 from typing_extensions import TypedDict
@@ -115,6 +115,9 @@ class SiteProperties(TypedDict):
     established: str | None
     agreement: str | None
     coord_source: Text
+    # Optional extension of the contract: how far off the point may be, where a source says so or the
+    # point is an estimate. The map draws it as a dashed circle so an estimate never looks exact.
+    coord_uncertainty_km: NotRequired[Annotated[float, Field(ge=0, le=2000)] | None]
     sources: Annotated[list[HttpUrl], Field(min_length=1)]
 
 

@@ -351,11 +351,17 @@ def site_detail(site: pd.Series, events: pd.DataFrame) -> None:
         "Established": site.get("established"),
         "Agreement": site.get("agreement"),
         "Coordinate": f"{site['lat']:.4f}, {site['lon']:.4f} — {site['coord_source']}",
+        "Position uncertain by": (f"about ±{site['coord_uncertainty_km']:g} km (dashed circle on the map)"
+                                  if _known(site.get("coord_uncertainty_km")) else None),
         "Events in view": f"{int((events['site_id'] == site['id']).sum())}",
     }
     st.markdown("\n".join(f"- **{k}:** {md_escape(v)}" for k, v in facts.items() if v))
     links = " · ".join(f"[source {i + 1}]({_md_url(u)})" for i, u in enumerate(site["sources"]))
     st.markdown("**Sources:** " + links)
+
+
+def _known(value) -> bool:
+    return value is not None and not pd.isna(value)
 
 
 def _html(text: object) -> str:

@@ -140,3 +140,15 @@ def test_control_raw_folium_would_run_the_payload():
         return [group]
 
     assert "QQ49QQ" in render_whole_page(groups)
+
+
+def test_estimated_positions_get_an_uncertainty_circle():
+    from tests.conftest import BUNDLED
+
+    sites = load_dataset(BUNDLED).sites
+    khadim = sites[sites["id"] == "al-khadim"].iloc[0]
+    assert maps.uncertainty_km(khadim) == 100
+    tartus = sites[sites["id"] == "tartus"].iloc[0]
+    assert maps.uncertainty_km(tartus) == 0
+    html = render_like_st_folium(maps.build_base_map(), [maps.build_site_layer(sites)])
+    assert "radius: r[5] * 1000" in html and ",100.0]" in html.replace(" ", "")
