@@ -387,8 +387,10 @@ def map_legend(events: pd.DataFrame) -> None:
                    + dot.format(style="border:2.5px dashed #555;background:#fff") + "denied")
     site_html = "".join(dot.format(style=f"background:{c};border:2px solid #222") + s
                         for s, c in config.SITE_STATUS_COLORS.items())
+    estimate = (dot.format(style="border:1.5px dashed #555;background:rgba(85,85,85,.06);width:16px;height:16px")
+                + "estimated site position (circle = how far off it may be)")
     st.html(f'<div style="font-size:13px;line-height:1.9"><b>Actors</b><br>{actor_html}<br><b>Claim status</b>'
-            f'<br>{status_html}<br><b>Sites by status</b><br>{site_html}</div>')
+            f'<br>{status_html}<br><b>Sites by status</b><br>{site_html}<br>{estimate}</div>')
 
 
 def set_period(date_from, date_to) -> None:
