@@ -579,8 +579,7 @@ def browser_ours(browser, directory: Path, py: dict) -> dict:
     with streamlit_server(directory, timeout=120) as base:
         out["server_start_s"] = time.perf_counter() - start
         try:
-            context = browser.new_context(viewport=VIEWPORT)
-            _offline_routes(context, base, blocked)
+            context = _offline_context(browser, base, blocked)
             try:
                 cold = open_and_wait_live(context, base + "/map", all_marker)
                 cold.pop("_page")
@@ -589,8 +588,7 @@ def browser_ours(browser, directory: Path, py: dict) -> dict:
                 context.close()
             out["rss_after_cold"] = group_rss_mb(base.proc.pid)
 
-            context = browser.new_context(viewport=VIEWPORT)
-            _offline_routes(context, base, blocked)
+            context = _offline_context(browser, base, blocked)
             try:
                 warm = open_and_wait_live(context, f"{base}/map?{TYPICAL_FILTER_QUERY}", filt_marker)
                 page = warm.pop("_page")
@@ -598,8 +596,7 @@ def browser_ours(browser, directory: Path, py: dict) -> dict:
                 option = py.get("_typical_type")
                 if option:
                     try:
-                        out["filter_change"] = filter_change(page, option, OUR_MARKERS if py["located"][
-                            "filtered"] else None)
+                        out["filter_change"] = filter_change(page, option, filt_marker)
                     except Exception as exc:  # noqa: BLE001
                         out["filter_change"] = {"error": f"{type(exc).__name__}: {exc}"[:400]}
             finally:
@@ -616,6 +613,13 @@ def browser_ours(browser, directory: Path, py: dict) -> dict:
     return out
 
 
+def _offline_context(browser, base: str, blocked: list[str]):
+    """A browser context at the benchmark's viewport that may only reach this machine."""
+    context = browser.new_context(viewport=VIEWPORT)
+    _offline_routes(context, base, blocked)
+    return context
+
+
 def browser_naive(browser, app_path: Path, directory: Path) -> dict:
     """Time from navigation start until the naive app's Leaflet map shows its markers."""
     out: dict = {"loadavg_before": os.getloadavg()}
@@ -623,8 +627,7 @@ def browser_naive(browser, app_path: Path, directory: Path) -> dict:
     start = time.perf_counter()
     with naive_server(app_path, directory) as base:
         out["server_start_s"] = time.perf_counter() - start
-        context = browser.new_context(viewport=VIEWPORT)
-        _offline_routes(context, base, blocked)
+        context = _offline_context(browser, base, blocked)
         try:
             cold = open_and_wait_live(context, base + "/", NAIVE_MARKERS)
             cold.pop("_page")

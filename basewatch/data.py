@@ -80,8 +80,11 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-def _read_text(path: Path, problems: list[Problem]) -> str | None:
-    """Read a UTF-8 file (a byte-order mark is allowed), or record why it cannot be read."""
+def _read_text(path: Path, problems: list[Problem], digest=None) -> str | None:
+    """Read a UTF-8 file (a byte-order mark is allowed), or record why it cannot be read.
+
+    `digest`, a hashlib object, is fed the file's name and bytes so the data version needs no second read.
+    """
     shown = _display_path(path)
     if not path.exists():
         problems.append(Problem(shown, None, None, "file not found"))
@@ -92,6 +95,9 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
                                 f"file is {size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB"))
         return None
     raw = path.read_bytes()
+    if digest is not None:
+        digest.update(path.name.encode())
+        digest.update(raw)
     if not raw.strip():
         problems.append(Problem(shown, 1, None, "file is empty"))
         return None
@@ -145,11 +151,11 @@ def _feature_lines(text: str, features: list) -> list[int | None]:
     return lines
 
 
-def load_sites(path: Path, problems: list[Problem]) -> tuple[pd.DataFrame, dict]:
+def load_sites(path: Path, problems: list[Problem], digest=None) -> tuple[pd.DataFrame, dict]:
     """Validate bases.geojson; return one row per site and the cleaned FeatureCollection."""
     shown = _display_path(path)
     empty = pd.DataFrame(columns=["id", "name", "lat", "lon"])
-    text = _read_text(path, problems)
+    text = _read_text(path, problems, digest)
     if text is None:
         return empty, {"type": "FeatureCollection", "features": []}
     try:
@@ -337,11 +343,11 @@ def _shown_value(value) -> str:
 
 
 def load_events(path: Path, site_ids: set[str], problems: list[Problem],
-                today: dt.date | None = None) -> pd.DataFrame:
+                today: dt.date | None = None, digest=None) -> pd.DataFrame:
     """Validate events.csv against the contract and return it as a typed DataFrame."""
     shown = _display_path(path)
     empty = pd.DataFrame(columns=list(config.EVENT_COLUMNS))
-    text = _read_text(path, problems)
+    text = _read_text(path, problems, digest)
     if text is None:
         return empty
     rows, lines = _read_event_rows(text, shown, problems)
@@ -396,31 +402,19 @@ def add_derived_columns(events: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFra
     events["map_lon"] = events["lon"].fillna(site_lon).astype("float64")
     events["site_name"] = events["site_id"].map(dict(zip(sites["id"], sites["name"])))
     events["date_label"] = date_labels(events["date"], events["date_precision"])
-    events["personnel_mid"] = (events["personnel_low"].astype("float64") + events["personnel_high"].astype(
-        "float64")) / 2
     return events.sort_values(["date", "id"], kind="stable").reset_index(drop=True)
-
-
-def content_hash(directory: Path) -> str:
-    """SHA-256 over both data files, so a data version names exactly what was shown."""
-    digest = hashlib.sha256()
-    for name in (config.EVENTS_FILE, config.SITES_FILE):
-        path = Path(directory) / name
-        digest.update(name.encode())
-        if path.exists():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def load_dataset(directory: Path | None = None, today: dt.date | None = None) -> Dataset:
     """Load and validate both files in `directory`; raise DataError listing every problem."""
     directory = Path(directory) if directory else config.data_dir()
     problems: list[Problem] = []
-    sites, geojson = load_sites(directory / config.SITES_FILE, problems)
-    events = load_events(directory / config.EVENTS_FILE, set(sites["id"]), problems, today)
+    digest = hashlib.sha256()  # over both files' bytes as read: the data version names what was shown
+    sites, geojson = load_sites(directory / config.SITES_FILE, problems, digest)
+    events = load_events(directory / config.EVENTS_FILE, set(sites["id"]), problems, today, digest)
     if problems:
         raise DataError(problems)
     events = add_derived_columns(events, sites)
     data_date = events["date"].max().date() if len(events) else None
     return Dataset(events=events, sites=sites, sites_geojson=geojson, data_date=data_date,
-                   content_hash=content_hash(directory), source_dir=directory)
+                   content_hash=digest.hexdigest(), source_dir=directory)

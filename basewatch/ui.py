@@ -28,7 +28,6 @@ from basewatch.urlstate import (
     to_query_params,
 )
 
-FILTER_KEYS = {"actors": "f_actor", "types": "f_type", "statuses": "f_status", "countries": "f_country"}
 STATE_KEY = "_bw_view_state"
 NOTICE_KEY = "_bw_notices"
 SEEN_KEY = "_bw_seen_query"
@@ -234,7 +233,7 @@ def current_link(ctx: PageContext) -> str:
     if base.endswith("/" + page.url_path) and page.url_path:
         base = base[: -len(page.url_path)]
     base = base if base.endswith("/") else base + "/"
-    query = query_string(to_query_params(st.session_state.get(STATE_KEY, ctx.state)))
+    query = query_string(current_params())
     return base + page.url_path + (f"?{query}" if query else "")
 
 

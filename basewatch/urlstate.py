@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from basewatch.config import MAP_MAX_ZOOM, slugify
+from basewatch.config import DEFAULT_RING_KM, MAP_MAX_ZOOM, slugify
 from basewatch.filters import Filters
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -59,7 +59,7 @@ PARAMS: tuple[Param, ...] = (
     Param("radius", "Range ring radius in kilometres", "whole number 1–5000", "500", "/map?ring=tartus&radius=1000"),
 )
 PARAM_NAMES = tuple(p.name for p in PARAMS)
-DEFAULT_RADIUS_KM = 500
+DEFAULT_RADIUS_KM = DEFAULT_RING_KM
 
 
 @dataclass(frozen=True)
@@ -248,7 +248,3 @@ def query_string(params: Mapping[str, Iterable[str]]) -> str:
 
     return urlencode([(k, v) for k, values in params.items() for v in values])
 
-
-def with_filters(state: ViewState, filters: Filters) -> ViewState:
-    """The same view with other filters."""
-    return replace(state, filters=filters)
