@@ -23,6 +23,13 @@ EVENT_COLUMNS = (
     "place", "country", "lat", "lon", "personnel_low", "personnel_high", "summary",
     "claim_status", "source_name", "source_url", "source_date", "more_sources",
 )
+# Contract extensions: columns a data folder may add after the required ones, in any order. Older
+# folders without them stay valid; the loader fills them with blanks.
+OPTIONAL_EVENT_COLUMNS = (
+    "destination_site_id",  # where a movement went (site id); site_id is where it came from
+    "last_checked",  # YYYY-MM-DD: when the row was last checked against its sources
+)
+ALL_EVENT_COLUMNS = EVENT_COLUMNS + OPTIONAL_EVENT_COLUMNS
 
 ACTORS = (
     "Russia",

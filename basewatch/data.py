@@ -201,32 +201,37 @@ def load_sites(path: Path, problems: list[Problem], digest=None) -> tuple[pd.Dat
 
 # --- events ----------------------------------------------------------------------------------
 
-def _read_event_rows(text: str, shown: str, problems: list[Problem]) -> tuple[list[list[str]], list[int]]:
-    """Split the CSV into rows of the contract's width, remembering each record's first line."""
+def _read_event_rows(text: str, shown: str, problems: list[Problem]) -> tuple[list[str], list[list[str]], list[int]]:
+    """Split the CSV into rows of the header's width, remembering each record's first line.
+
+    The header holds the required columns in the contract's order, then any optional columns.
+    """
     first_line = text.split("\n", 1)[0]
     try:
         header = next(csv.reader([first_line.rstrip("\r")]))
     except (StopIteration, csv.Error) as exc:
         problems.append(Problem(shown, 1, None, f"cannot read the header row: {exc}"))
-        return [], []
+        return [], [], []
     header = [h.strip() for h in header]
     expected = list(config.EVENT_COLUMNS)
     missing = [c for c in expected if c not in header]
-    extra = [c for c in header if c not in expected]
+    extra = [c for c in header if c not in config.ALL_EVENT_COLUMNS]
     for column in missing:
         problems.append(Problem(shown, 1, column, "required column is missing from the header"))
     for column in extra:
         problems.append(Problem(shown, 1, column or "(blank)", "unexpected column; the contract lists "
-                                + ", ".join(expected)))
+                                + ", ".join(expected) + ", optionally followed by "
+                                + ", ".join(config.OPTIONAL_EVENT_COLUMNS)))
     if len(set(header)) != len(header):
         problems.append(Problem(shown, 1, None, "a column name appears twice in the header"))
     if missing or extra or len(set(header)) != len(header):
-        return [], []
-    if header != expected:
-        problems.append(Problem(shown, 1, None, "columns are out of order; expected " + ",".join(expected)))
-        return [], []
+        return [], [], []
+    if header[:len(expected)] != expected:
+        problems.append(Problem(shown, 1, None, "columns are out of order; expected " + ",".join(expected)
+                                + " (optional columns after them)"))
+        return [], [], []
 
-    width = len(expected)
+    width = len(header)
     body = text[text.index("\n") + 1:] if "\n" in text else ""
     try:
         rows = list(csv.reader(io.StringIO(body, newline=""), strict=True))
@@ -248,7 +253,7 @@ def _read_event_rows(text: str, shown: str, problems: list[Problem]) -> tuple[li
         else:
             records.append(row)
             kept.append(line)
-    return records, kept
+    return header, records, kept
 
 
 def _rows_with_lines(body: str, shown: str, problems: list[Problem]) -> tuple[list[list[str]], list[int]]:
@@ -303,6 +308,21 @@ def _cross_checks(events: pd.DataFrame, lines: list[int], site_ids: set[str], sh
     for i in events.index[not_first]:
         problems.append(Problem(shown, int(line_of[i]), "date",
                                 f"with date_precision '{precision[i]}' the date must be the first day of the period"))
+    destination = events["destination_site_id"]
+    has_destination = destination.notna()
+    for i in events.index[has_destination & ~destination.isin(site_ids)]:
+        problems.append(Problem(shown, int(line_of[i]), "destination_site_id",
+                                f"{destination[i]!r} is not an id in {config.SITES_FILE}"))
+    for i in events.index[has_destination & ~has_site]:
+        problems.append(Problem(shown, int(line_of[i]), "destination_site_id",
+                                "a movement needs its origin in site_id too"))
+    for i in events.index[has_destination & (destination == events["site_id"])]:
+        problems.append(Problem(shown, int(line_of[i]), "destination_site_id",
+                                f"{destination[i]!r} is also the origin (site_id); a movement goes somewhere else"))
+    checked = pd.to_datetime(events["last_checked"], format="%Y-%m-%d", errors="coerce")
+    for i in events.index[events["last_checked"].notna() & (checked.isna() | (checked > pd.Timestamp(today)))]:
+        problems.append(Problem(shown, int(line_of[i]), "last_checked",
+                                f"{events.at[i, 'last_checked']!r} is not a real calendar date up to today"))
     half_coords = events["lat"].isna() != events["lon"].isna()
     for i in events.index[half_coords]:
         problems.append(Problem(shown, int(line_of[i]), "lat" if events["lat"].isna()[i] else "lon",
@@ -310,13 +330,13 @@ def _cross_checks(events: pd.DataFrame, lines: list[int], site_ids: set[str], sh
 
 
 OPTIONAL_COLUMNS = ("counterpart", "site_id", "place", "country", "lat", "lon", "personnel_low",
-                    "personnel_high", "source_date", "more_sources")
+                    "personnel_high", "source_date", "more_sources", *config.OPTIONAL_EVENT_COLUMNS)
 
 
 def _validate_columns(frame: pd.DataFrame, lines: list[int], shown: str, problems: list[Problem]) -> dict | None:
     """Run the contract over every column at once; record each bad cell with its line and column."""
     columns = {}
-    for column in config.EVENT_COLUMNS:
+    for column in frame.columns:
         values = frame[column]
         if column in OPTIONAL_COLUMNS:
             values = values.where(values != "", None)
@@ -346,22 +366,24 @@ def load_events(path: Path, site_ids: set[str], problems: list[Problem],
                 today: dt.date | None = None, digest=None) -> pd.DataFrame:
     """Validate events.csv against the contract and return it as a typed DataFrame."""
     shown = _display_path(path)
-    empty = pd.DataFrame(columns=list(config.EVENT_COLUMNS))
+    empty = pd.DataFrame(columns=list(config.ALL_EVENT_COLUMNS))
     text = _read_text(path, problems, digest)
     if text is None:
         return empty
-    rows, lines = _read_event_rows(text, shown, problems)
+    header, rows, lines = _read_event_rows(text, shown, problems)
     if not rows:
         if not problems:
             problems.append(Problem(shown, 2, None, "the file has a header but no events"))
         return empty
-    frame = pd.DataFrame(rows, columns=list(config.EVENT_COLUMNS), dtype=object)
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
     clean = _validate_columns(frame, lines, shown, problems)
     if clean is None:
         return empty
+    for column in config.OPTIONAL_EVENT_COLUMNS:
+        clean.setdefault(column, [None] * len(rows))
     # Plain Python strings (object dtype): converting 1.9 million cells to Arrow strings costs more
     # (0.5 s at 100,000 rows) than it saves in the few vectorised string operations we run.
-    events = pd.DataFrame(clean, columns=list(config.EVENT_COLUMNS), dtype=object)
+    events = pd.DataFrame(clean, columns=list(config.ALL_EVENT_COLUMNS), dtype=object)
     events["date"] = pd.to_datetime(events["date"], format="%Y-%m-%d", errors="coerce")
     for i in events.index[events["date"].isna()]:
         problems.append(Problem(shown, lines[i], "date", f"{clean['date'][i]!r} is not a real calendar date"))

@@ -64,6 +64,8 @@ class EventColumns(TypedDict):
     source_url: list[HttpUrl]
     source_date: list[Annotated[str, StringConstraints(pattern=PARTIAL_DATE)] | None]
     more_sources: list[Annotated[str, StringConstraints(pattern=HTTP_URLS)] | None]
+    destination_site_id: NotRequired[list[Slug | None]]
+    last_checked: NotRequired[list[Annotated[str, StringConstraints(pattern=ISO_DATE)] | None]]
 
 
 EVENT_COLUMNS = TypeAdapter(EventColumns)
@@ -79,6 +81,8 @@ PATTERN_MESSAGES = {
     "more_sources": "must be http:// or https:// URLs separated by single spaces",
     "source_date": "must be YYYY-MM-DD, YYYY-MM or YYYY",
     "country": "must be an ISO 3166-1 alpha-2 code in capitals, e.g. SY",
+    "destination_site_id": "must be a site id (lowercase slug) from bases.geojson",
+    "last_checked": "must be a date written YYYY-MM-DD",
 }
 
 
