@@ -14,6 +14,10 @@ STATIC_URL = "/app/static/"
 
 EVENTS_FILE = "events.csv"
 SITES_FILE = "bases.geojson"
+# Contract extensions: optional files. A folder without them stays valid; when present they are enforced.
+PUBLISHERS_FILE = "publishers.csv"  # one row per source host: publisher, kind, reliability (issue 10)
+SITE_STATUS_FILE = "site_status.csv"  # one row per change of a site's Russian status (issue 11)
+DATA_FILES = (EVENTS_FILE, SITES_FILE, PUBLISHERS_FILE, SITE_STATUS_FILE)
 
 APP_TITLE = "Basewatch"
 APP_TAGLINE = "Russia's military footprint around the Mediterranean"
