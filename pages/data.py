@@ -2,20 +2,23 @@
 
 import streamlit as st
 
-from basewatch import config, downloads, ui
+from basewatch import chrome, config, downloads
 
-ctx = ui.page_setup("data")
+ctx = chrome.page_setup("data")
 st.title("Data & sources")
+st.markdown(chrome.summary_line(ctx))
 st.markdown(f"**Data version** `{ctx.dataset.version}` — the latest event date plus the first characters of a "
             "SHA-256 hash of both data files. Cite it with the link from *Share this view*.")
 
 st.subheader("Download")
 cols = st.columns(3)
-# Files are made only when a button is clicked (callables), so a rerun never pays for them.
-cols[0].download_button(f"Filtered events, CSV ({len(ctx.events):,})", lambda: downloads.events_csv(ctx.events),
+# Files are made only when a button is clicked (callables), so a rerun never pays for them. The
+# callables run outside this script run, so they hold the events as filtered now.
+events = ctx.events
+cols[0].download_button(f"Filtered events, CSV ({len(events):,})", lambda: downloads.events_csv(events),
                         file_name=f"basewatch-events-{ctx.dataset.version}.csv", mime="text/csv",
                         on_click="ignore", key="dl_csv")
-cols[1].download_button("Filtered events, GeoJSON", lambda: downloads.events_geojson(ctx.events),
+cols[1].download_button("Filtered events, GeoJSON", lambda: downloads.events_geojson(events),
                         file_name=f"basewatch-events-{ctx.dataset.version}.geojson",
                         mime="application/geo+json", on_click="ignore", key="dl_geojson")
 cols[2].download_button(f"Sites, GeoJSON ({len(ctx.dataset.sites)})", lambda: downloads.sites_geojson(ctx.dataset),
@@ -46,4 +49,4 @@ st.subheader("Data dictionary")
 st.markdown("The full contract, vocabularies and how to add a row are in "
             "`data/README.md` in the repository; the columns of `events.csv` are:")
 st.dataframe(downloads.dictionary_table(), hide_index=True, width="stretch")
-ui.share_box(ctx)
+chrome.share_box(ctx)

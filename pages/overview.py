@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from basewatch import config, summaries, ui
+from basewatch import chrome, components, config, summaries
 
-ctx = ui.page_setup("overview")
+ctx = chrome.page_setup("overview")
 st.title("Russia's military footprint around the Mediterranean")
-st.markdown(ui.summary_line(ctx) + summaries.latest_clause(ctx.events))
+st.markdown(chrome.summary_line(ctx) + summaries.latest_clause(ctx.events))
 
 sites = ctx.dataset.sites
 status_counts = summaries.sites_by_status(sites)
@@ -29,12 +29,12 @@ else:
         with col.container(border=True):
             st.metric(f"{config.country_name(row['country'])}, {row['date_label']}", row["range"],
                       help="Estimated Russian personnel; a range where the source gives one.")
-            st.caption(f"{row['claim_status']} · {ui.source_links_md(row)}")
+            st.caption(f"{row['claim_status']} · {components.source_links_md(row)}")
     st.caption("Ranges are shown as the sources give them. See the Timeline page for every estimate and "
                "where they conflict.")
 
 st.subheader("Ten latest events")
-ui.events_table(ctx.events.sort_values(["date", "id"], ascending=False).head(10), key="overview_latest",
+components.events_table(ctx.events.sort_values(["date", "id"], ascending=False).head(10), key="overview_latest",
                 height=None)
 st.caption(f"Data date {ctx.dataset.data_date} · data version {ctx.dataset.version}")
-ui.share_box(ctx)
+chrome.share_box(ctx)

@@ -3,17 +3,18 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from basewatch import charts, geo, maps, ui
+from basewatch import charts, chrome, components, geo, maps, session
 
-ctx = ui.page_setup("sites")
+ctx = chrome.page_setup("sites")
 sites = ctx.dataset.sites
 st.title("Sites")
+st.markdown(chrome.summary_line(ctx))
 
 ids = list(sites["id"])
 names = dict(zip(sites["id"], sites["name"]))
 st.session_state["site_pick"] = ctx.state.site if ctx.state.site in ids else None
 st.selectbox("Site", ids, key="site_pick", format_func=lambda i: f"{names[i]} ({i})", index=None,
-             placeholder="Choose a site", on_change=lambda: ui.update_state(site=st.session_state["site_pick"]))
+             placeholder="Choose a site", on_change=lambda: session.update(site=st.session_state["site_pick"]))
 
 if ctx.state.site is None:
     st.markdown("Choose a site above, or open one from the list:")
@@ -25,7 +26,8 @@ else:
     site_events = ctx.events[ctx.events["site_id"] == site["id"]]
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        ui.site_detail(site, ctx.events)
+        components.site_detail(site, ctx.events)
+        chrome.page_link("Show this site on the map", "map", site=site["id"], event=None, view=None)
     with right:
         st_folium(maps.build_base_map(), key="site_map", height=320, use_container_width=True,
                   center=[site["lat"], site["lon"]], zoom=7,
@@ -44,5 +46,5 @@ else:
     st.subheader(f"Events at this site ({len(site_events):,})")
     if not site_events.empty:
         st.altair_chart(charts.timeline_chart(site_events, ctx.state.event), width="stretch")
-        ui.events_table(site_events.sort_values(["date", "id"], ascending=False), key="site_events")
-ui.share_box(ctx)
+        components.events_table(site_events.sort_values(["date", "id"], ascending=False), key="site_events")
+chrome.share_box(ctx)

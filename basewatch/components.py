@@ -1,0 +1,153 @@
+"""Display components shared by pages: detail panels, the events table, the map legend, source links.
+
+Text from the data is shown literally: markdown is escaped character by character, HTML is escaped,
+tables show cell text as text.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from basewatch import config, session
+from basewatch.catalog import Catalog
+from basewatch.text import iso_date_labels, md_escape, personnel_range
+
+
+def source_links_md(row: pd.Series) -> str:
+    """Markdown links to every source of an event (URLs are validated http(s) by the schema)."""
+    urls = [row["source_url"], *str(row.get("more_sources") or "").split()]
+    name = md_escape(row["source_name"])
+    parts = [f"[{name}]({md_url(urls[0])})"] + [f"[source {i + 2}]({md_url(u)})" for i, u in enumerate(urls[1:])]
+    return " · ".join(parts)
+
+
+def md_url(url: str) -> str:
+    """A URL made safe as a markdown link target (parentheses and spaces would end it early)."""
+    return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+
+
+def html_text(text: object) -> str:
+    """Text escaped for HTML."""
+    return html.escape(str(text))
+
+
+def known(value) -> bool:
+    """True for a real value (not None, not NaN)."""
+    return value is not None and not pd.isna(value)
+
+
+TABLE_COLUMNS = {
+    "date_iso": st.column_config.TextColumn("Date", width="small",
+                                            help="At the precision the source gives (a year, a month or a day); "
+                                                 "sorts in time order"),
+    "actor": st.column_config.TextColumn("Actor"),
+    "event_type": st.column_config.TextColumn("Type", width="small"),
+    "site_name": st.column_config.TextColumn("Site"),
+    "place": st.column_config.TextColumn("Place"),
+    "summary": st.column_config.TextColumn("Summary", width="large"),
+    "claim_status": st.column_config.TextColumn("Status", width="small"),
+    "personnel": st.column_config.TextColumn("Personnel", width="small"),
+    "source_url": st.column_config.LinkColumn("Source", display_text=r"https?://(?:www\.)?([^/]+)"),
+    "permalink": st.column_config.LinkColumn("Link", display_text="open", width="small",
+                                             help="Permalink to this event on the map"),
+    "id": st.column_config.TextColumn("Id", width="small"),
+}
+MAX_TABLE_ROWS = 2000
+TEXT_COLUMNS = ("site_name", "place", "summary", "actor", "event_type", "claim_status")
+
+
+def table_frame(events: pd.DataFrame) -> pd.DataFrame:
+    """The rows as the events table shows them: ISO dates at their precision, blanks instead of None."""
+    frame = events.assign(
+        date_iso=iso_date_labels(events["date"], events["date_precision"]),
+        personnel=[personnel_range(lo, hi) for lo, hi in zip(events["personnel_low"], events["personnel_high"])],
+        permalink=[session.link("map", event=i).href for i in events["id"]],
+    )
+    for column in TEXT_COLUMNS:
+        frame[column] = frame[column].fillna("")
+    return frame[list(TABLE_COLUMNS)]
+
+
+def events_table(events: pd.DataFrame, key: str, height: int | None = 420, selectable: bool = False):
+    """Events as a sortable table; text is shown literally, sources are http(s) links.
+
+    At most MAX_TABLE_ROWS rows are sent to the browser (in the order given); the caption says so.
+    """
+    if len(events) > MAX_TABLE_ROWS:
+        st.caption(f"Showing the first {MAX_TABLE_ROWS:,} of {len(events):,} events in this order. Narrow the "
+                   "filters or search, or download everything as CSV on the Data page.")
+        events = events.head(MAX_TABLE_ROWS)
+    kwargs = {"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}
+    return st.dataframe(table_frame(events), hide_index=True, width="stretch", column_config=TABLE_COLUMNS,
+                        key=key, height=height if height else "auto", **kwargs)
+
+
+def event_detail(event: pd.Series) -> None:
+    """Every field of one event, text shown literally, sources clickable."""
+    st.markdown(f"#### {md_escape(event['date_label'])} · {md_escape(event['actor'])}")
+    st.markdown(md_escape(event["summary"]))
+    status = event["claim_status"]
+    st.markdown(f"**Claim status:** {config.CLAIM_STATUS_STYLE[status]['symbol']} {status} — "
+                f"{md_escape(config.CLAIM_STATUS_MEANING[status])}")
+    facts = {
+        "Event type": event["event_type"],
+        "Counterpart": event["counterpart"],
+        "Site": event["site_name"],
+        "Place": event["place"],
+        "Country": config.country_name(event["country"]) if event["country"] else None,
+        "Date precision": event["date_precision"],
+        "Personnel in scope after the event": personnel_range(event["personnel_low"], event["personnel_high"]),
+        "Source date": event["source_date"],
+        "Last checked against its sources": event.get("last_checked"),
+        "Event id": event["id"],
+    }
+    lines = [f"- **{k}:** {md_escape(v)}" for k, v in facts.items() if known(v) and v != ""]
+    st.markdown("\n".join(lines))
+    st.markdown("**Sources:** " + source_links_md(event))
+
+
+def site_detail(site: pd.Series, events: pd.DataFrame) -> None:
+    """The facts of one site, names in every script, and its sources."""
+    st.markdown(f"#### {md_escape(site['name'])}")
+    status_color = config.SITE_STATUS_COLORS.get(site["status"], "#999")
+    st.html(f'<span style="display:inline-block;width:.8em;height:.8em;border-radius:50%;'
+            f'background:{status_color};margin-right:.4em"></span><b>Status:</b> {html_text(site["status"])}')
+    names = [n for n in [site.get("name_ar"), site.get("name_ru")] if isinstance(n, str) and n]
+    aliases = list(site.get("aliases") or [])
+    facts = {
+        "Other names": " · ".join(names + aliases) or None,
+        "Kind": site["kind"],
+        "Country": config.country_name(site["country"]),
+        "Status note": site.get("status_note"),
+        "Operator": site.get("operator"),
+        "Established": site.get("established"),
+        "Agreement": site.get("agreement"),
+        "Coordinate": f"{site['lat']:.4f}, {site['lon']:.4f} — {site['coord_source']}",
+        "Position uncertain by": (f"about ±{site['coord_uncertainty_km']:g} km (dashed circle on the map)"
+                                  if known(site.get("coord_uncertainty_km")) else None),
+        "Events in view": f"{int((events['site_id'] == site['id']).sum())}",
+    }
+    st.markdown("\n".join(f"- **{k}:** {md_escape(v)}" for k, v in facts.items() if v))
+    links = " · ".join(f"[source {i + 1}]({md_url(u)})" for i, u in enumerate(site["sources"]))
+    st.markdown("**Sources:** " + links)
+
+
+def map_legend(events: pd.DataFrame, catalog: Catalog) -> None:
+    """Legend for the map: actor colours in view, claim-status shapes, site-status colours."""
+    present = set(events["actor_slug"].unique())
+    dot = ('<span style="display:inline-block;width:11px;height:11px;border-radius:50%;{style};'
+           'margin:0 5px 0 10px;vertical-align:-1px"></span>')
+    actor_html = "".join(dot.format(style=f"background:{o.color}") + html_text(o.label)
+                         for o in catalog.options["actor"] if o.value in present)
+    status_html = (dot.format(style="background:#555") + "confirmed"
+                   + dot.format(style="border:2.5px solid #555;background:#fff") + "reported / claimed / rumored"
+                   + dot.format(style="border:2.5px dashed #555;background:#fff") + "denied")
+    site_html = "".join(dot.format(style=f"background:{o.color};border:2px solid #222") + o.label
+                        for o in catalog.options["site_status"])
+    estimate = (dot.format(style="border:1.5px dashed #555;background:rgba(85,85,85,.06);width:16px;height:16px")
+                + "estimated site position (circle = how far off it may be)")
+    st.html(f'<div style="font-size:13px;line-height:1.9"><b>Actors</b><br>{actor_html}<br><b>Claim status</b>'
+            f'<br>{status_html}<br><b>Sites by status</b><br>{site_html}<br>{estimate}</div>')
