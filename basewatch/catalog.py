@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from basewatch import config
 from basewatch.config import slugify
+from basewatch.publishers import KINDS
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def build_catalog(events, sites) -> Catalog:
     actors = [a for a in config.ACTORS if a in present_actors]  # the schema admits no other actor
     present_types = set(events["event_type"].unique())
     present_statuses = set(events["claim_status"].unique())
+    present_kinds = set(" ".join(events["source_kinds"].unique()).split()) if "source_kinds" in events else set()
     countries = sorted((c for c in events["country_slug"].unique() if c), key=lambda c: config.country_name(c.upper()))
     options = {
         "actor": tuple(Option(slugify(a), a, config.actor_color(a)) for a in actors),
@@ -107,12 +109,14 @@ def build_catalog(events, sites) -> Catalog:
                             lambda c: getattr(config, "COUNTRY_COLORS", {}).get(c.upper())),
         "site": tuple(Option(i, n) for i, n in zip(sites["id"], sites["name"])),
         "site_status": _options(config.SITE_STATUSES, color=config.SITE_STATUS_COLORS.get),
+        "source": _options([k for k in KINDS if k in present_kinds]),
     }
     vocabulary = {
         "actor": frozenset(slugify(a) for a in config.ACTORS),
         "type": frozenset(config.EVENT_TYPES),
         "status": frozenset(config.CLAIM_STATUSES),
         "country": frozenset(code.lower() for code in config.COUNTRY_NAMES),
+        "source": frozenset(KINDS),
     }
     return Catalog(options=options, vocabulary=vocabulary, events=frozenset(events["id"]))
 

@@ -23,6 +23,7 @@ from basewatch.filters import (
     ChoiceFilter,
     DateFilter,
     Filters,
+    FlagFilter,
     apply_filters,
     describe_filters,
 )
@@ -99,7 +100,11 @@ def _filters_from_widgets() -> Filters:
     values = {}
     for entry in REGISTRY:
         value = st.session_state.get(_widget_key(entry))
-        values[entry.field] = frozenset(value or ()) if isinstance(entry, ChoiceFilter) else value
+        if isinstance(entry, ChoiceFilter):
+            value = frozenset(value or ())
+        elif isinstance(entry, FlagFilter):
+            value = bool(value)
+        values[entry.field] = value
     filters = Filters(**values)
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         filters = filters.replace(date_to=None)
@@ -129,6 +134,8 @@ def _sidebar_filters(ctx: PageContext) -> None:
             side.multiselect(entry.label, ctx.catalog.values(entry.key), key=_widget_key(entry),
                              format_func=_option_format(entry, ctx.catalog), on_change=_on_filter_change,
                              placeholder=entry.placeholder)
+        elif isinstance(entry, FlagFilter):
+            side.toggle(entry.label, key=_widget_key(entry), on_change=_on_filter_change, help=entry.help)
         elif isinstance(entry, DateFilter):
             hint = f"Earliest event: {first}" if entry.bound == "from" else f"Latest event: {last}"
             next(date_columns).date_input(entry.label, key=_widget_key(entry), min_value=EARLIEST_DATE,

@@ -166,6 +166,45 @@ class DateFilter:
         return None
 
 
+@dataclass(frozen=True)
+class FlagFilter:
+    """An on/off filter: when on, keep only events where `column` is False (e.g. not resting on weak sources)."""
+
+    field: str
+    key: str
+    label: str
+    column: str
+    clause_text: str
+    help: str
+    doc: ParamDoc
+    repeatable = False
+    empty: Any = False
+    placeholder = ""
+    TRUE = ("1", "true", "yes", "on")
+    FALSE = ("0", "false", "no", "off")
+
+    def parse(self, values: list[str], catalog: Catalog, notices: list[str]) -> bool:
+        """`1` (or true/yes/on) turns the filter on; `0` (false/no/off) leaves it off; anything else is named."""
+        value = values[-1].strip().lower()
+        if value in self.TRUE:
+            return True
+        if value not in self.FALSE:
+            notices.append(f"ignored `{self.key}={short(values[-1])}`: expected 1 (on) or 0 (off)")
+        return False
+
+    def serialise(self, value: bool, catalog: Catalog | None) -> list[str]:
+        """`1` when on (off is the default and never written)."""
+        return ["1"]
+
+    def mask(self, events: pd.DataFrame, value: bool) -> np.ndarray:
+        """Rows where `column` is False."""
+        return ~events[self.column].astype(bool).to_numpy()
+
+    def describe(self, filters: Filters, catalog: Catalog | None) -> str | None:
+        """The flag's words in the summary sentence when it is on."""
+        return self.clause_text if getattr(filters, self.field) else None
+
+
 def _listed(values: list[str]) -> str:
     return ", ".join(f"`{short(v)}`" for v in values[:5]) + (" ..." if len(values) > 5 else "")
 
@@ -174,7 +213,7 @@ def _joined(word: str, separator: str = ", ") -> Callable[[list[str]], str]:
     return lambda labels: f"{word} {separator.join(labels)}"
 
 
-REGISTRY: tuple[ChoiceFilter | DateFilter, ...] = (
+REGISTRY: tuple[ChoiceFilter | FlagFilter | DateFilter, ...] = (
     ChoiceFilter(
         "actors", "actor", "Actor", "All actors", "actor_slug", _joined("by", " and "),
         ParamDoc("Only events by these actors", "actor slug, e.g. `russia`, `european-union`", "all actors",
@@ -191,6 +230,19 @@ REGISTRY: tuple[ChoiceFilter | DateFilter, ...] = (
         "countries", "country", "Country", "All countries", "country_slug", _joined("in"),
         ParamDoc("Only events in these countries", "ISO 3166-1 alpha-2 code in lower case, e.g. `sy`, `ly`",
                  "all countries", "/map?country=ly")),
+    ChoiceFilter(
+        "sources", "source", "Source kind", "All source kinds", "source_kinds",
+        lambda kinds: "citing " + " or ".join(kinds) + " sources",
+        ParamDoc("Only events citing at least one source of these kinds (publishers.csv)",
+                 "`wire`, `newspaper`, `broadcaster`, `official`, `research`, `specialist`, `aggregator`, "
+                 "`blog`, `wiki`, `other`", "all kinds", "/timeline?source=wire&source=official"),
+        multi_valued=True),
+    FlagFilter(
+        "independent_only", "independent", "Independent sources only", "weak_only",
+        "with at least one independent source",
+        "Leave out events whose only sources are state-affiliated outlets, aggregators, blogs or wikis.",
+        ParamDoc("Leave out events whose only sources are state-affiliated, aggregators, blogs or wikis",
+                 "`1` (on)", "off", "/map?independent=1")),
     DateFilter(
         "date_from", "from", "From", "from",
         ParamDoc("Events on or after this day (imprecise dates match when their period overlaps)", "YYYY-MM-DD",
@@ -215,13 +267,17 @@ def _filters_namespace() -> dict:
             "is_default": property(is_default), "replace": replace}
 
 
+def _field(entry) -> tuple:
+    if isinstance(entry, ChoiceFilter):
+        return entry.field, frozenset, dataclasses.field(default_factory=frozenset)
+    if isinstance(entry, FlagFilter):
+        return entry.field, bool, dataclasses.field(default=False)
+    return entry.field, dt.date | None, dataclasses.field(default=None)
+
+
 # Generated from the registry so that a new filter is one entry, not an entry plus a field.
 Filters = dataclasses.make_dataclass(
-    "Filters",
-    [(entry.field, frozenset if isinstance(entry, ChoiceFilter) else dt.date | None,
-      dataclasses.field(default_factory=frozenset) if isinstance(entry, ChoiceFilter)
-      else dataclasses.field(default=None))
-     for entry in REGISTRY],
+    "Filters", [_field(entry) for entry in REGISTRY],
     frozen=True, namespace=_filters_namespace())
 Filters.__module__ = __name__  # make_dataclass gained `module=` only in Python 3.12
 FILTER_FIELDS = frozenset(entry.field for entry in REGISTRY)
@@ -261,6 +317,6 @@ def search_events(events: pd.DataFrame, query: str) -> pd.DataFrame:
     return events[haystack.str.contains(query, case=False, regex=False)]
 
 
-def entries(kind: type | None = None) -> Iterable[ChoiceFilter | DateFilter]:
+def entries(kind: type | None = None) -> Iterable[ChoiceFilter | FlagFilter | DateFilter]:
     """Registry entries, optionally only those of one kind."""
     return [e for e in REGISTRY if kind is None or isinstance(e, kind)]

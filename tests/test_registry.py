@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from basewatch.catalog import build_catalog
 from basewatch.data import load_dataset
-from basewatch.filters import REGISTRY, ChoiceFilter, DateFilter, Filters, describe_filters
+from basewatch.filters import REGISTRY, ChoiceFilter, DateFilter, Filters, FlagFilter, describe_filters
 from basewatch.urlstate import parse_query_params, query_string, to_query_params
 from tests.conftest import MINI, ROOT
 from tests.test_pages import run_page
@@ -24,6 +24,8 @@ IDS = [entry.key for entry in REGISTRY]
 
 def offered_value(entry):
     """A value the entry's widget offers on the mini data."""
+    if isinstance(entry, FlagFilter):
+        return "1"
     return CATALOG.values(entry.key)[0] if isinstance(entry, ChoiceFilter) else "2016-01-01"
 
 
@@ -31,14 +33,18 @@ def value_no_widget_offers(entry) -> str:
     """Preferably a valid vocabulary value absent from the data (the `actor=wagner-group` case), else junk."""
     if isinstance(entry, DateFilter):
         return "1800-01-01"  # a real day, outside what the date picker accepts
+    if isinstance(entry, FlagFilter):
+        return "maybe"
     absent = sorted(CATALOG.known(entry.key) - set(CATALOG.values(entry.key)))
     return absent[0] if absent else "no-such-value"
 
 
 def widget_value(at, entry):
-    widget = at.multiselect(key=f"f_{entry.key}") if isinstance(entry, ChoiceFilter) else at.date_input(
-        key=f"f_{entry.key}")
-    return widget.value
+    if isinstance(entry, ChoiceFilter):
+        return at.multiselect(key=f"f_{entry.key}").value
+    if isinstance(entry, FlagFilter):
+        return at.toggle(key=f"f_{entry.key}").value
+    return at.date_input(key=f"f_{entry.key}").value
 
 
 @pytest.mark.parametrize("entry", REGISTRY, ids=IDS)
@@ -48,7 +54,7 @@ def test_a_value_no_widget_offers_is_dropped_with_a_notice(entry, monkeypatch):
     assert not at.exception
     notices = " ".join(w.value for w in at.warning)
     assert value in notices, notices
-    assert widget_value(at, entry) in ([], None)
+    assert widget_value(at, entry) in ([], None, False)
     assert entry.key not in at.query_params  # the address bar no longer claims it
 
 
@@ -65,7 +71,8 @@ def test_a_value_a_widget_offers_is_shown_selected(entry, monkeypatch):
     value = offered_value(entry)
     at = run_page("pages/timeline.py", {entry.key: value}, data_dir=MINI, monkeypatch=monkeypatch)
     assert not at.exception and not at.warning
-    expected = [value] if isinstance(entry, ChoiceFilter) else dt.date.fromisoformat(value)
+    expected = ([value] if isinstance(entry, ChoiceFilter) else True if isinstance(entry, FlagFilter)
+                else dt.date.fromisoformat(value))
     assert widget_value(at, entry) == expected
     assert at.query_params[entry.key] in (value, [value])
 
@@ -76,11 +83,14 @@ def test_every_filter_is_in_the_readme_table_and_the_sidebar(entry, monkeypatch)
     table = readme.split("<!-- params:start -->", 1)[1].split("<!-- params:end -->", 1)[0]
     assert re.search(rf"^\| `{re.escape(entry.key)}`", table, flags=re.M)
     at = run_page("pages/overview.py", data_dir=MINI, monkeypatch=monkeypatch)
-    assert widget_value(at, entry) in ([], None)  # the widget exists (AppTest raises otherwise) and is empty
-    assert entry.label in [w.label for w in at.sidebar.multiselect] + [w.label for w in at.sidebar.date_input]
+    assert widget_value(at, entry) in ([], None, False)  # the widget exists (AppTest raises otherwise), unset
+    labels = [w.label for kind in ("multiselect", "date_input", "toggle") for w in getattr(at.sidebar, kind)]
+    assert entry.label in labels
 
 
 def _values(entry):
+    if isinstance(entry, FlagFilter):
+        return st.sampled_from([["1"], ["true"], ["yes"], ["on"]])
     if isinstance(entry, ChoiceFilter):
         return st.lists(st.sampled_from(CATALOG.values(entry.key)), min_size=1, max_size=12)
     return st.dates(dt.date(1950, 1, 1), dt.date(2090, 12, 31)).map(lambda d: [d.isoformat()])
@@ -128,9 +138,11 @@ def test_canonical_links_list_actors_in_catalog_order():
 def test_summary_sentence_names_every_filter():
     filters = Filters(actors=frozenset({"russia"}), types=frozenset({"withdrawal"}),
                       statuses=frozenset({"confirmed"}), countries=frozenset({"ly"}),
+                      sources=frozenset({"wire", "official"}), independent_only=True,
                       date_from=dt.date(2024, 12, 1), date_to=dt.date(2025, 6, 30))
     sentence = describe_filters(filters, CATALOG, 1, 10)
     assert sentence == ("1 of 10 events by Russia of type withdrawal with claim status confirmed in Libya "
+                        "citing wire or official sources with at least one independent source "
                         "from 1 Dec 2024 to 30 Jun 2025")
 
 
