@@ -65,12 +65,20 @@ class Dataset:
     data_date: dt.date | None
     content_hash: str
     source_dir: Path = field(compare=False)
+    # Optional site_status.csv (issue 11): one row per change of a site's status; empty without the file.
+    site_status: pd.DataFrame = field(default_factory=lambda: _empty_site_status(), compare=False)
 
     @property
     def version(self) -> str:
         """Data version as shown and cited: the latest event date plus a short content hash."""
         day = self.data_date.isoformat() if self.data_date else "empty"
         return f"{day}+{self.content_hash[:7]}"
+
+
+def _empty_site_status() -> pd.DataFrame:
+    from basewatch.footprint import empty_site_status  # footprint builds on this module
+
+    return empty_site_status()
 
 
 def _display_path(path: Path) -> str:
@@ -434,9 +442,13 @@ def load_dataset(directory: Path | None = None, today: dt.date | None = None) ->
     digest = hashlib.sha256()  # over both files' bytes as read: the data version names what was shown
     sites, geojson = load_sites(directory / config.SITES_FILE, problems, digest)
     events = load_events(directory / config.EVENTS_FILE, set(sites["id"]), problems, today, digest)
+    from basewatch.footprint import load_site_status  # footprint builds on this module
+
+    # Hashed after the two required files and only when present: a folder without it keeps its version.
+    site_status = load_site_status(directory / config.SITE_STATUS_FILE, sites, problems, digest, today)
     if problems:
         raise DataError(problems)
     events = add_derived_columns(events, sites)
     data_date = events["date"].max().date() if len(events) else None
     return Dataset(events=events, sites=sites, sites_geojson=geojson, data_date=data_date,
-                   content_hash=digest.hexdigest(), source_dir=directory)
+                   content_hash=digest.hexdigest(), source_dir=directory, site_status=site_status)
