@@ -177,29 +177,52 @@ def _site_table(sites: pd.DataFrame) -> pd.DataFrame:
     return sites[[c for c in columns if c in sites.columns]].rename(columns={"id": "site_id"})
 
 
+RUN_FIELDS = ("date", "date_precision", "claim_status", "source_name", "source_url", "note")
+
+
+def _with_runs(site_status: pd.DataFrame) -> pd.DataFrame:
+    """Add, to each row, the fields of the row that began its run of the same status (run_*)."""
+    frame = site_status.copy()
+    changed = frame["status"].ne(frame.groupby("site_id")["status"].shift())
+    frame["run"] = changed.groupby(frame["site_id"]).cumsum()
+    grouped = frame.groupby(["site_id", "run"], sort=False)
+    for column in RUN_FIELDS:
+        frame[f"run_{column}"] = grouped[column].transform("first")
+    return frame
+
+
 def status_as_of(site_status: pd.DataFrame, sites: pd.DataFrame, day=None) -> pd.DataFrame:
-    """Each site's Russian status on `day` (None: the latest), with when it began and its source.
+    """Each site's Russian status on `day` (None: the latest), since when, and the source of that change.
 
     Columns: site_id, name, country, status (None before the site's first row), label, present,
-    since, since_precision, since_label, claim_status, source_name, source_url, note, has_history.
+    since, since_precision, since_label, claim_status, source_name, source_url, note (all from the row
+    that began the current status), latest_date, latest_source_name, latest_source_url, latest_note
+    (the newest row up to `day`, which may restate the status or disagree about it), has_history.
     """
     out = _site_table(sites).rename(columns={"status": "geo_status"})
     history = site_status if site_status is not None else empty_site_status()
-    if day is not None:
+    history = _with_runs(history) if len(history) else history
+    if day is not None and len(history):
         history = history[history["date"] <= pd.Timestamp(day)]
     latest = history.groupby("site_id", sort=False).tail(1).set_index("site_id")
-    has_history = out["site_id"].isin(set(site_status["site_id"])) if site_status is not None and len(
-        site_status) else pd.Series(False, index=out.index)
-    out["has_history"] = has_history.to_numpy()
-    found = out["site_id"].map(latest["status"]) if len(latest) else pd.Series(None, index=out.index, dtype=object)
+    out["has_history"] = out["site_id"].isin(set(site_status["site_id"])) if site_status is not None else False
+    if len(latest):
+        found = out["site_id"].map(latest["status"])
+    else:
+        found = pd.Series(None, index=out.index, dtype=object)
     # Without a history the bases.geojson status is all there is; with one, no row yet = no presence yet.
     out["status"] = [s if h else g for s, h, g in zip(found, out["has_history"], out["geo_status"])]
-    out["status"] = out["status"].where(out["status"].notna(), None)
+    out["status"] = out["status"].astype(object).where(out["status"].notna(), None)
     out["present"] = out["status"].notna()
     out["label"] = out["status"].fillna(NO_PRESENCE_LABEL)
-    for column in ("date", "date_precision", "claim_status", "source_name", "source_url", "note"):
-        values = out["site_id"].map(latest[column]) if len(latest) else pd.Series(None, index=out.index)
-        out[column] = values.where(values.notna(), None)
+    pairs = [(f"run_{c}", c) for c in RUN_FIELDS] + [("date", "latest_date"), ("source_name", "latest_source_name"),
+                                                     ("source_url", "latest_source_url"), ("note", "latest_note")]
+    for source_column, column in pairs:
+        if len(latest):
+            values = out["site_id"].map(latest[source_column])
+            out[column] = values.astype(object).where(values.notna(), None)
+        else:
+            out[column] = None
     out = out.rename(columns={"date": "since", "date_precision": "since_precision"})
     out["since_label"] = [date_label(d, p) if d is not None and not pd.isna(d) else None
                           for d, p in zip(out["since"], out["since_precision"])]
@@ -292,13 +315,12 @@ def what_changed(dataset, start=None, end=None, events_in_view: pd.DataFrame | N
         else:
             sentences.append(f"{len(changes)} site{'s' if len(changes) != 1 else ''} changed Russian status {span}.")
             for row in changes.itertuples():
-                where = config.country_name(row.country)
+                where = f"{row.name}, {config.country_name(row.country)}"
                 if row.new_status is None:
-                    sentences.append(f"{row.name} ({where}): {row.old_label} → {row.new_label}.")
+                    sentences.append(f"{where}: {row.old_label} → {row.new_label}.")
                     continue
-                sentences.append(f"{row.name} ({where}): {row.old_label} → {row.new_label} "
-                                 f"(since {row.since_label}, according to {row.source_name}, "
-                                 f"{row.claim_status}).")
+                sentences.append(f"{where}: {row.old_label} → {row.new_label} since {row.since_label} "
+                                 f"(source: {row.source_name}; {row.claim_status}).")
 
     has_range = events["personnel_low"].notna() & events["personnel_high"].notna() & events["site_id"].isna()
     estimates = events[has_range & events["country"].notna()]
