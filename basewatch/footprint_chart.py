@@ -13,9 +13,18 @@ LABEL_LIMIT = 120  # px for the site labels; longer names are cut with an ellips
 PERIOD_FILL = "#000000"
 
 
+# Generic words dropped from axis labels so names fit a phone; the tooltip keeps the full name.
+_GENERIC = ((" international airport", ""), (" air base", ""), (" airfield", ""), (" commercial port", " port"),
+            (" naval facility", " naval"), (" naval logistics center", " naval"))
+
+
 def short_name(name: str) -> str:
-    """A site name short enough for an axis label: the part before any bracket or comma."""
-    return str(name).split(" (")[0].split(",")[0].strip()
+    """A site name short enough for an axis label: 'Al-Jufra air base' -> 'Al-Jufra'."""
+    short = str(name).split(" (")[0].split(",")[0].strip()
+    for generic, replacement in _GENERIC:
+        if short.lower().endswith(generic):
+            short = short[: len(short) - len(generic)] + replacement
+    return short
 
 
 def footprint_frame(site_status: pd.DataFrame, sites: pd.DataFrame, until=None) -> pd.DataFrame:
@@ -84,7 +93,8 @@ def footprint_chart(site_status: pd.DataFrame, sites: pd.DataFrame, start=None, 
                                                                       for s in config.SITE_STATUSES])
     y = alt.Y("label:N", sort=order, title=None,
               axis=alt.Axis(labelLimit=LABEL_LIMIT, labelFontSize=11, ticks=False, domain=False))
-    x = alt.X("start:T", title=None, axis=alt.Axis(format="%Y", labelOverlap=True, grid=True))
+    x = alt.X("start:T", title=None, axis=alt.Axis(format="%Y", labelOverlap=True, grid=True,
+                                                  tickCount={"interval": "year", "step": 1}))
     bands = alt.Chart(frame).mark_bar(height=ROW_HEIGHT - 6, stroke="#333", strokeWidth=0.4).encode(
         x=x, x2="end:T", y=y,
         color=alt.Color("status:N", title="Russian status", scale=status_scale,
@@ -98,7 +108,7 @@ def footprint_chart(site_status: pd.DataFrame, sites: pd.DataFrame, start=None, 
     if start is not None and end is not None:
         period = pd.DataFrame({"start": [pd.Timestamp(start)], "end": [pd.Timestamp(end)],
                                "label": [f"{date_label(start)} – {date_label(end)}"]})
-        layers.insert(0, alt.Chart(period).mark_rect(color=PERIOD_FILL, opacity=0.08).encode(
+        layers.insert(0, alt.Chart(period).mark_rect(color=PERIOD_FILL, opacity=0.12).encode(
             x="start:T", x2="end:T", tooltip=[alt.Tooltip("label:N", title="Selected period")]))
         rules = period.melt(id_vars="label", value_vars=["start", "end"], value_name="date")
         layers.append(alt.Chart(rules).mark_rule(color="#111", strokeDash=[4, 3], strokeWidth=1.5).encode(
