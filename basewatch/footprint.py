@@ -269,9 +269,24 @@ def movements(events: pd.DataFrame, sites: pd.DataFrame | None = None) -> pd.Dat
         drop=True)
 
 
-def _figure(low, high) -> str:
+QUALIFIERS = ("up to", "no more than", "at least", "more than", "over", "about", "around", "some")
+
+
+def _figure(low, high, summary: str = "") -> str:
+    """The figure as the source gives it: a range, or a single number with its qualifier ('up to 3,000').
+
+    The data stores "up to N" as low = high = N and keeps the qualifier in the summary; a quotable
+    sentence must not drop it.
+    """
     low, high = int(low), int(high)
-    return f"{low:,}" if low == high else f"{low:,}–{high:,}"
+    if low != high:
+        return f"{low:,}–{high:,}"
+    for number in (f"{low:,}", str(low)):
+        match = re.search(r"\b(" + "|".join(QUALIFIERS) + r")\s+" + re.escape(number) + r"\b",
+                          str(summary or ""), flags=re.IGNORECASE)
+        if match:
+            return f"{match.group(1).lower()} {low:,}"
+    return f"{low:,}"
 
 
 def _latest_estimates(estimates: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
@@ -283,7 +298,7 @@ def _latest_estimates(estimates: pd.DataFrame, day: pd.Timestamp) -> pd.DataFram
 
 
 def _estimate_text(rows: pd.DataFrame) -> str:
-    parts = [f"{_figure(r.personnel_low, r.personnel_high)} ({r.source_name}, "
+    parts = [f"{_figure(r.personnel_low, r.personnel_high, r.summary)} ({r.source_name}, "
              f"{date_label(r.date, r.date_precision)})" for r in rows.itertuples()]
     return " or ".join(parts)
 
@@ -331,14 +346,14 @@ def what_changed(dataset, start=None, end=None, events_in_view: pd.DataFrame | N
         if not len(now):
             continue
         if not len(then):
-            sentences.append(f"Russian personnel in {name}: no country-wide estimate up to {long_date(start)}; "
-                             f"the latest up to {long_date(end)} is {_estimate_text(now)}.")
+            sentences.append(f"Russian personnel in {name}: no country-wide estimate as of {long_date(start)}; "
+                             f"as of {long_date(end)} the latest is {_estimate_text(now)}.")
         elif set(then["id"]) == set(now["id"]):
             sentences.append(f"Russian personnel in {name}: no newer country-wide estimate {span}; "
                              f"the latest is {_estimate_text(now)}.")
         else:
-            sentences.append(f"Russian personnel in {name}: the latest country-wide estimate up to "
-                             f"{long_date(start)} is {_estimate_text(then)}; up to {long_date(end)} it is "
+            sentences.append(f"Russian personnel in {name}: as of {long_date(start)} the latest country-wide "
+                             f"estimate was {_estimate_text(then)}; as of {long_date(end)} it is "
                              f"{_estimate_text(now)}. These are different sources' figures, not a measured change.")
 
     in_view = events if events_in_view is None else events_in_view

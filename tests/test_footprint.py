@@ -141,6 +141,12 @@ def test_changes_since_december_2024_name_the_sites_and_their_sources(bundled):
     assert "al-jufra" not in changes.index  # active before and after
 
 
+def test_personnel_figures_keep_the_sources_qualifier_and_range(bundled):
+    syria = next(s for s in what_changed(bundled, "2024-12-01", None) if "personnel in Syria" in s)
+    assert "was 6,000–7,500 (Censor.net, Jun 2024)" in syria
+    assert "it is up to 3,000 (Espreso [ISW], 15 Dec 2024)" in syria  # ISW said "up to 3,000"
+
+
 # --- validator ----------------------------------------------------------------------------------
 
 def _set_status_cell(folder, line, column, value):
