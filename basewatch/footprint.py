@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 from pathlib import Path
 
@@ -172,9 +171,23 @@ def load_site_status(path: Path, sites: pd.DataFrame, problems: list[Problem], d
 
 # --- questions pages ask --------------------------------------------------------------------------
 
+def status_color(status: str | None) -> str:
+    """The map's colour for a status; sites with no Russian presence yet get a white fill (outline only)."""
+    return config.SITE_STATUS_COLORS.get(status, NO_PRESENCE_COLOR) if status else NO_PRESENCE_COLOR
+
+
+def as_of_sentence(day, data_date) -> str:
+    """The line under the map saying which date the footprint is shown for."""
+    if day is None or (data_date is not None and pd.Timestamp(day) >= pd.Timestamp(data_date)):
+        shown = f"the data date, {long_date(data_date)}" if data_date is not None else "the latest data"
+        return f"Sites are coloured by their Russian status as of {shown}."
+    return (f"Sites are coloured by their Russian status on {long_date(day)}, the end of the selected period; "
+            "sites with no Russian presence yet are drawn white.")
+
+
 def _site_table(sites: pd.DataFrame) -> pd.DataFrame:
-    columns = ["id", "name", "country", "status"]
-    return sites[[c for c in columns if c in sites.columns]].rename(columns={"id": "site_id"})
+    table = sites.reindex(columns=["id", "name", "country", "status"])  # absent columns become blank
+    return table.rename(columns={"id": "site_id"})
 
 
 RUN_FIELDS = ("date", "date_precision", "claim_status", "source_name", "source_url", "note")
