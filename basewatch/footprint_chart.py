@@ -76,10 +76,11 @@ def describe(frame: pd.DataFrame, start=None, end=None) -> str:
 
 
 def footprint_chart(site_status: pd.DataFrame, sites: pd.DataFrame, start=None, end=None, until=None,
-                    axis_start=None) -> alt.LayerChart:
+                    axis_start=None, selected_site: str | None = None) -> alt.LayerChart:
     """Bands coloured by status per site (map palette), the period from `start` to `end` shaded, click = site_pick.
 
-    `axis_start` trims the x axis (e.g. to 2015) so recent changes are not squeezed by 1971.
+    `axis_start` trims the x axis (e.g. to 2015) so recent changes are not squeezed by 1971;
+    `selected_site` (the site picked elsewhere, e.g. from the URL) starts out selected.
     """
     frame = footprint_frame(site_status, sites, until)
     if axis_start is not None and len(frame):
@@ -88,7 +89,8 @@ def footprint_chart(site_status: pd.DataFrame, sites: pd.DataFrame, start=None, 
         frame["start"] = frame["start"].where(frame["start"] >= cut, cut)
     order = frame.drop_duplicates("label").sort_values("order")["label"].tolist()
     height = max(ROW_HEIGHT * 3, ROW_HEIGHT * len(order))
-    site_pick = alt.selection_point(fields=["site_id"], name="site_pick", on="click", clear="dblclick")
+    picked = {"value": [{"site_id": selected_site}]} if selected_site else {}
+    site_pick = alt.selection_point(fields=["site_id"], name="site_pick", on="click", clear="dblclick", **picked)
     status_scale = alt.Scale(domain=list(config.SITE_STATUSES), range=[config.SITE_STATUS_COLORS[s]
                                                                       for s in config.SITE_STATUSES])
     y = alt.Y("label:N", sort=order, title=None,

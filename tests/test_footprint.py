@@ -279,6 +279,13 @@ def test_chart_bands_use_the_map_palette_and_offer_site_pick(mini):
     assert {"Site", "Status", "From", "To", "Source"} <= tooltip_titles
 
 
+def test_a_site_picked_elsewhere_starts_out_selected(mini):
+    spec = footprint_chart(mini.site_status, mini.sites, selected_site="tartus").to_dict()
+    params = spec.get("params", []) + [p for layer in _layers(spec) for p in layer.get("params", [])]
+    pick = next(p for p in params if p["name"] == "site_pick")
+    assert pick["value"] == [{"site_id": "tartus"}]
+
+
 def test_chart_marks_the_selected_period(mini):
     spec = footprint_chart(mini.site_status, mini.sites, "2024-12-01", "2025-06-30").to_dict()
     period = next(layer for layer in _layers(spec) if layer["mark"]["type"] == "rect")
