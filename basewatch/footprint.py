@@ -242,6 +242,36 @@ def status_as_of(site_status: pd.DataFrame, sites: pd.DataFrame, day=None) -> pd
     return out.drop(columns=["geo_status"]).reset_index(drop=True)
 
 
+def sites_as_of(site_status: pd.DataFrame, sites: pd.DataFrame, day=None) -> pd.DataFrame:
+    """`sites` with `status` as of `day`, ready for the map, site profiles, counts and range rings.
+
+    `status` becomes the status on `day`, or "no Russian presence yet" before a site's first row (not in
+    the vocabulary, so counts skip it and the map greys it). For a `day` before the latest row,
+    `status_note` becomes that row's note and source, because the bases.geojson note describes the
+    present. The original status is kept in `geo_status`; `status_since`, `status_source_name`,
+    `status_source_url` and `present` are added.
+    """
+    table = status_as_of(site_status, sites, day).set_index("site_id")
+    out = sites.copy()
+    out["geo_status"] = out["status"]
+    out["status"] = out["id"].map(table["label"])
+    out["present"] = out["id"].map(table["present"]).astype(bool)
+    out["status_since"] = out["id"].map(table["since_label"])
+    out["status_source_name"] = out["id"].map(table["source_name"])
+    out["status_source_url"] = out["id"].map(table["source_url"])
+    latest_dates = site_status.groupby("site_id")["date"].max() if site_status is not None and len(
+        site_status) else pd.Series(dtype="datetime64[ns]")
+    if day is not None:
+        earlier = out["id"].map(latest_dates).gt(pd.Timestamp(day)) & out["id"].map(table["has_history"]).astype(bool)
+        for i in out.index[earlier]:
+            row = table.loc[out.at[i, "id"]]
+            out.at[i, "status_note"] = (f"As of {long_date(day)}: no Russian presence is recorded yet."
+                                        if not row["present"] else
+                                        f"As of {long_date(day)}: {row['label']} since {row['since_label']} "
+                                        f"({row['source_name']}). {row['latest_note']}")
+    return out
+
+
 def status_changes(site_status: pd.DataFrame, sites: pd.DataFrame, start, end) -> pd.DataFrame:
     """Sites whose status just before `start` differs from their status at `end`: old → new, with the source.
 

@@ -122,6 +122,19 @@ def test_hostile_text_in_note_round_trips_unchanged(mini):
     assert HOSTILE_NOTE in notes
 
 
+def test_sites_as_of_feeds_the_map_profiles_and_counts(mini):
+    from basewatch.footprint import sites_as_of
+
+    then = sites_as_of(mini.site_status, mini.sites, "2010-06-01").set_index("id")
+    assert then.loc["tartus", "status"] == "active" and then.loc["tartus", "geo_status"] == "reduced"
+    assert then.loc["hmeimim", "status"] == NO_PRESENCE_LABEL and not then.loc["hmeimim", "present"]
+    assert then.loc["tartus", "status_note"].startswith("As of 1 June 2010: active since 1971 (Example Wire).")
+    assert (then["status"] == "active").sum() == 1  # "sites still active" on that date
+    now = sites_as_of(mini.site_status, mini.sites).set_index("id")
+    assert now["status"].to_dict() == now["geo_status"].to_dict()
+    assert now.loc["tartus", "status_note"] == mini.sites.set_index("id").loc["tartus", "status_note"]
+
+
 # --- the bundled data: Qamishli ------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -130,6 +143,10 @@ def bundled():
 
 
 def test_qamishli_is_active_in_mid_2020_and_withdrawn_now(bundled):
+    from basewatch.footprint import sites_as_of
+
+    assert sites_as_of(bundled.site_status, bundled.sites, "2020-06-01").set_index("id").loc[
+        "qamishli", "status"] == "active"
     assert _status(bundled, "qamishli", "2020-06-01")["status"] == "active"
     assert _status(bundled, "qamishli", None)["status"] == "withdrawn"
     assert _status(bundled, "al-khadim", "2019-01-01")["label"] == NO_PRESENCE_LABEL
