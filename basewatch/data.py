@@ -67,12 +67,20 @@ class Dataset:
     source_dir: Path = field(compare=False)
     # publishers.csv, when the folder has one (contract extension; empty otherwise)
     publishers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(), compare=False)
+    # site_status.csv (contract extension): one row per change of a site's status; empty without the file.
+    site_status: pd.DataFrame = field(default_factory=lambda: _empty_site_status(), compare=False)
 
     @property
     def version(self) -> str:
         """Data version as shown and cited: the latest event date plus a short content hash."""
         day = self.data_date.isoformat() if self.data_date else "empty"
         return f"{day}+{self.content_hash[:7]}"
+
+
+def _empty_site_status() -> pd.DataFrame:
+    from basewatch.footprint import empty_site_status  # footprint builds on this module
+
+    return empty_site_status()
 
 
 def _display_path(path: Path) -> str:
@@ -443,13 +451,19 @@ def load_dataset(directory: Path | None = None, today: dt.date | None = None) ->
     digest = hashlib.sha256()  # over both files' bytes as read: the data version names what was shown
     sites, geojson = load_sites(directory / config.SITES_FILE, problems, digest)
     events = load_events(directory / config.EVENTS_FILE, set(sites["id"]), problems, today, digest)
+    from basewatch.footprint import load_site_status  # footprint builds on this module
+
+    # The optional files are hashed after the two required ones and only when present: a folder
+    # without them keeps its version.
     publishers = _load_publishers(directory, events, sites, problems, digest)
+    site_status = load_site_status(directory / config.SITE_STATUS_FILE, sites, problems, digest, today)
     if problems:
         raise DataError(problems)
     events = add_derived_columns(events, sites, publishers)
     data_date = events["date"].max().date() if len(events) else None
     return Dataset(events=events, sites=sites, sites_geojson=geojson, data_date=data_date,
-                   content_hash=digest.hexdigest(), source_dir=directory, publishers=publishers)
+                   content_hash=digest.hexdigest(), source_dir=directory, publishers=publishers,
+                   site_status=site_status)
 
 
 def _load_publishers(directory: Path, events: pd.DataFrame, sites: pd.DataFrame, problems: list[Problem],
