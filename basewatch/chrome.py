@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from basewatch import config, resources, session
+from basewatch import config, footprint, resources, session
 from basewatch.catalog import Catalog
 from basewatch.data import DataError, Dataset
 from basewatch.filters import (
@@ -63,6 +63,20 @@ class PageContext:
         if filters not in self._filtered:
             self._filtered[filters] = apply_filters(self.dataset.events, filters)
         return self._filtered[filters]
+
+    @property
+    def footprint_date(self):
+        """The day the footprint is shown for: the end of the selected period, else the data date."""
+        return self.state.filters.date_to or self.dataset.data_date
+
+    @property
+    def sites(self) -> pd.DataFrame:
+        """The sites with their Russian status as of `footprint_date` (map colours, profiles, counts, rings)."""
+        day = self.state.filters.date_to
+        key = ("sites", day)
+        if key not in self._filtered:
+            self._filtered[key] = footprint.sites_as_of(self.dataset.site_status, self.dataset.sites, day)
+        return self._filtered[key]
 
     @property
     def filters_key(self) -> str:
@@ -202,15 +216,20 @@ def embed_snippet(link: str, title: str) -> str:
             f'title="{html.escape(title)}" style="border:0" loading="lazy"></iframe>')
 
 
-def share_box(ctx: PageContext) -> None:
-    """The 'Share this view' box: the absolute link (copy button), a ready citation and an embed snippet."""
+def share_box(ctx: PageContext, quote: list[str] | None = None) -> None:
+    """The 'Share this view' box: the absolute link (copy button), a ready citation and an embed snippet.
+
+    `quote`: sentences the page offers for quoting (e.g. what changed); they open the citation block.
+    """
     link = session.absolute(session.link(ctx.page_key), ctx.page_key)
     sentence = ctx.summary()
     with st.expander("Share this view", expanded=False):
         st.caption("This link reopens exactly this page, filters and selection.")
         st.code(link, language=None, wrap_lines=True)
         st.caption("Citation")
-        st.code(citation(link, ctx.dataset.version, dt.date.today(), sentence), language=None, wrap_lines=True)
+        quoted = "\n".join(quote or [])
+        st.code((quoted + "\n\n" if quoted else "") + citation(link, ctx.dataset.version, dt.date.today(), sentence),
+                language=None, wrap_lines=True)
         st.caption("Embed this view in a web page")
         title = f"{config.APP_TITLE}: {PAGE_BY_KEY[ctx.page_key].title}. {sentence}"
         st.code(embed_snippet(link, title), language="html", wrap_lines=True)

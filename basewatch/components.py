@@ -13,6 +13,7 @@ import streamlit as st
 
 from basewatch import config, session
 from basewatch.catalog import Catalog
+from basewatch.footprint import NO_PRESENCE_COLOR
 from basewatch.text import iso_date_labels, md_escape, personnel_range
 
 
@@ -112,9 +113,13 @@ def event_detail(event: pd.Series) -> None:
 def site_detail(site: pd.Series, events: pd.DataFrame) -> None:
     """The facts of one site, names in every script, and its sources."""
     st.markdown(f"#### {md_escape(site['name'])}")
-    status_color = config.SITE_STATUS_COLORS.get(site["status"], "#999")
-    st.html(f'<span style="display:inline-block;width:.8em;height:.8em;border-radius:50%;'
-            f'background:{status_color};margin-right:.4em"></span><b>Status:</b> {html_text(site["status"])}')
+    status_color = config.SITE_STATUS_COLORS.get(site["status"], NO_PRESENCE_COLOR)
+    since = f" since {html_text(site['status_since'])}" if known(site.get("status_since")) else ""
+    st.html(f'<span style="display:inline-block;width:.8em;height:.8em;border-radius:50%;border:1px solid #222;'
+            f'background:{status_color};margin-right:.4em"></span><b>Russian status:</b> {html_text(site["status"])}'
+            f'{since}')
+    if known(site.get("status_source_url")):
+        st.markdown(f"Status source: [{md_escape(site['status_source_name'])}]({md_url(site['status_source_url'])})")
     names = [n for n in [site.get("name_ar"), site.get("name_ru")] if isinstance(n, str) and n]
     aliases = list(site.get("aliases") or [])
     facts = {
@@ -146,7 +151,8 @@ def map_legend(events: pd.DataFrame, catalog: Catalog) -> None:
                    + dot.format(style="border:2.5px solid #555;background:#fff") + "reported / claimed / rumored"
                    + dot.format(style="border:2.5px dashed #555;background:#fff") + "denied")
     site_html = "".join(dot.format(style=f"background:{o.color};border:2px solid #222") + o.label
-                        for o in catalog.options["site_status"])
+                        for o in catalog.options["site_status"]) + dot.format(
+        style=f"background:{NO_PRESENCE_COLOR};border:2px solid #222") + "no Russian presence yet"
     estimate = (dot.format(style="border:1.5px dashed #555;background:rgba(85,85,85,.06);width:16px;height:16px")
                 + "estimated site position (circle = how far off it may be)")
     st.html(f'<div style="font-size:13px;line-height:1.9"><b>Actors</b><br>{actor_html}<br><b>Claim status</b>'

@@ -59,6 +59,23 @@ def footprint_frame(site_status: pd.DataFrame, sites: pd.DataFrame, until=None) 
     return frame[columns].reset_index(drop=True)
 
 
+def axis_start(site_status: pd.DataFrame, quiet_years: int = 5) -> pd.Timestamp | None:
+    """Where the time axis opens: 1 January of the year the story resumes after its longest quiet spell.
+
+    Derived from the data (a gap of `quiet_years` or more between status changes counts as quiet), so a
+    1971 agreement does not squeeze the changes of the last decade into a sliver; the bands before the
+    axis start are clipped, not dropped.
+    """
+    if site_status is None or site_status.empty:
+        return None
+    days = pd.to_datetime(site_status["date"]).drop_duplicates().sort_values().reset_index(drop=True)
+    gaps = days.diff().dt.days
+    if len(days) < 2 or gaps.max() < quiet_years * 365:
+        return pd.Timestamp(year=days.iloc[0].year, month=1, day=1)
+    resume = days.iloc[int(gaps.idxmax())]
+    return pd.Timestamp(year=resume.year, month=1, day=1)
+
+
 def describe(frame: pd.DataFrame, start=None, end=None) -> str:
     """A text alternative for screen readers: what the chart shows and where each site ends up."""
     if not len(frame):

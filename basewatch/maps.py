@@ -20,6 +20,7 @@ from folium.template import Template
 
 from basewatch import config
 from basewatch.config import CLAIM_STATUSES, EVENT_TYPES
+from basewatch.footprint import status_color
 from basewatch.text import inert
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -273,7 +274,7 @@ def uncertainty_km(site: pd.Series) -> float:
 def build_site_layer(sites: pd.DataFrame, labels: bool = True) -> folium.FeatureGroup:
     """Sites as rings coloured by status, with their names as labels."""
     group = folium.FeatureGroup(name="Sites", control=True)
-    rows = [[float(site["lat"]), float(site["lon"]), config.SITE_STATUS_COLORS.get(site["status"], "#999"),
+    rows = [[float(site["lat"]), float(site["lon"]), status_color(site["status"]),
              site_tooltip(site), inert(short_name(site["name"])) if labels else "", uncertainty_km(site)]
             for _, site in sites.iterrows()]
     SiteMarkers(rows).add_to(group)

@@ -3,12 +3,12 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from basewatch import chrome, components, maps, resources, session
+from basewatch import chrome, components, footprint, maps, playback, resources, session
 
 ctx = chrome.page_setup("map")
 st.title("Map")
 st.markdown(chrome.summary_line(ctx))
-sites = ctx.dataset.sites
+playback.controls(ctx)
 
 with st.expander("Range rings", expanded=bool(ctx.state.rings)):
     ring_col, radius_col = st.columns([3, 1])
@@ -25,6 +25,7 @@ with st.expander("Range rings", expanded=bool(ctx.state.rings)):
 def map_and_details():
     """The map and its detail panel rerun alone when the reader clicks or pans."""
     state = ctx.state
+    sites = ctx.sites  # coloured by their status at the end of the selected period
     selected_event = ctx.all_events[ctx.all_events["id"] == state.event].iloc[0] if state.event else None
     selected_site = sites[sites["id"] == state.site].iloc[0] if state.site else None
     focus = maps.focus_point(selected_event, selected_site)
@@ -50,6 +51,7 @@ def map_and_details():
             returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
         )
         located = int(ctx.events["map_lat"].notna().sum())
+        st.caption(footprint.as_of_sentence(state.filters.date_to, ctx.dataset.data_date))
         st.caption(f"{located:,} of {len(ctx.events):,} events in view have a map position; the others name "
                    "only a place (e.g. a capital) and are listed on the Timeline page. Sites are coloured by "
                    "status, events by actor; a hollow marker is not confirmed, a dashed one was denied.")

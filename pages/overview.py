@@ -1,23 +1,52 @@
-"""Overview: the situation in numbers for the current filters."""
+"""Overview: the situation in numbers for the current filters, the footprint over time, what changed."""
 
 import streamlit as st
 
-from basewatch import chrome, components, config, summaries
+from basewatch import chrome, components, config, footprint, footprint_chart, selections, session, summaries
+from basewatch.footprint import long_date
+from basewatch.text import md_escape
 
 ctx = chrome.page_setup("overview")
 st.title("Russia's military footprint around the Mediterranean")
 st.markdown(chrome.summary_line(ctx) + summaries.latest_clause(ctx.events))
 
-sites = ctx.dataset.sites
+sites = ctx.sites
+as_of = long_date(ctx.footprint_date)
 status_counts = summaries.sites_by_status(sites)
-active_sites = ctx.events["site_id"].dropna().nunique()
+sites_with_events = ctx.events["site_id"].dropna().nunique()
 cols = st.columns(3)
 cols[0].metric("Events in view", f"{len(ctx.events):,}", help=f"of {len(ctx.all_events):,} in the data")
-cols[1].metric("Sites with events in view", f"{active_sites} of {len(sites)}")
+cols[1].metric("Sites with events in view", f"{sites_with_events} of {len(sites)}")
 cols[2].metric("Sites still active", status_counts.get("active", 0),
-               help="Status of the Russian presence as of the data date")
-st.caption("Sites by status as of the data date: " + " · ".join(
+               help=f"Russian presence reported as active on {as_of}, the end of the selected period")
+st.caption(f"Sites by Russian status on {as_of}: " + " · ".join(
     f"{count} {status}" for status, count in status_counts.items()))
+
+st.subheader("What changed")
+period_start, period_end = ctx.state.filters.date_from, ctx.state.filters.date_to
+changes = footprint.what_changed(ctx.dataset, period_start, period_end, ctx.events)
+st.markdown("\n".join(f"- {md_escape(line)}" for line in changes))
+st.caption("Each change names its source; personnel figures are given as each source gives them, never "
+           "subtracted into a false-precision difference. Set From and To in the sidebar to compare two dates.")
+
+st.subheader("The footprint over time")
+first_event = ctx.all_events["date"].min()
+spec = footprint_chart.footprint_chart(
+    ctx.dataset.site_status, ctx.dataset.sites, period_start or first_event, period_end or ctx.dataset.data_date,
+    until=ctx.dataset.data_date, axis_start=footprint_chart.axis_start(ctx.dataset.site_status),
+    selected_site=ctx.state.site).to_dict(validate=False)
+selection = st.vega_lite_chart(spec, width="stretch", on_select="rerun", key="footprint_chart")
+picked = selections.picked_value(selection, "site_pick", "site_id")
+session.follow_pick("footprint_pick", picked, site=picked)
+st.caption(footprint_chart.describe(footprint_chart.footprint_frame(ctx.dataset.site_status, ctx.dataset.sites,
+                                                                   ctx.dataset.data_date),
+                                    period_start, period_end)
+           + " Click a band to select its site.")
+if ctx.state.site is not None:
+    with st.container(border=True):
+        components.site_detail(sites[sites["id"] == ctx.state.site].iloc[0], ctx.events)
+        chrome.page_link("Open the site profile", "sites")
+        chrome.page_link("Show it on the map", "map")
 
 st.subheader("Latest personnel estimate per country")
 latest = summaries.latest_personnel(ctx.events)
@@ -35,6 +64,6 @@ else:
 
 st.subheader("Ten latest events")
 components.events_table(ctx.events.sort_values(["date", "id"], ascending=False).head(10), key="overview_latest",
-                height=None)
+                        height=None)
 st.caption(f"Data date {ctx.dataset.data_date} · data version {ctx.dataset.version}")
-chrome.share_box(ctx)
+chrome.share_box(ctx, quote=changes)

@@ -3,10 +3,11 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from basewatch import charts, chrome, components, geo, maps, session
+from basewatch import charts, chrome, components, footprint, geo, maps, session
+from basewatch.text import md_escape
 
 ctx = chrome.page_setup("sites")
-sites = ctx.dataset.sites
+sites = ctx.sites  # with the status at the end of the selected period
 st.title("Sites")
 st.markdown(chrome.summary_line(ctx))
 
@@ -17,7 +18,9 @@ st.selectbox("Site", ids, key="site_pick", format_func=lambda i: f"{names[i]} ({
              placeholder="Choose a site", on_change=lambda: session.update(site=st.session_state["site_pick"]))
 
 if ctx.state.site is None:
-    st.markdown("Choose a site above, or open one from the list:")
+    st.markdown("Choose a site above, or open one from the list. "
+                + md_escape(footprint.as_of_sentence(ctx.state.filters.date_to, ctx.dataset.data_date)
+                            .replace("coloured by", "listed with")))
     overview = sites[["id", "name", "country", "kind", "status", "status_note"]].assign(
         events=sites["id"].map(ctx.events["site_id"].value_counts()).fillna(0).astype(int))
     st.dataframe(overview, hide_index=True, width="stretch")
