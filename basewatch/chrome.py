@@ -79,6 +79,16 @@ class PageContext:
         return self._filtered[key]
 
     @property
+    def source_labels(self) -> dict[str, str]:
+        """Host → 'Publisher (kind, marks)' from the publisher registry."""
+        return resources.source_labels(self.dataset)
+
+    @property
+    def changes(self) -> list:
+        """The data changelog's entries."""
+        return resources.changelog(self.dataset)
+
+    @property
     def filters_key(self) -> str:
         """A short string naming the current filters, for cache keys."""
         return query_string(session.params_of(ViewState(filters=self.state.filters)))

@@ -14,14 +14,23 @@ import streamlit as st
 from basewatch import config, session
 from basewatch.catalog import Catalog
 from basewatch.footprint import NO_PRESENCE_COLOR
+from basewatch.publishers import host_of, source_label
 from basewatch.text import iso_date_labels, md_escape, personnel_range
 
 
-def source_links_md(row: pd.Series) -> str:
-    """Markdown links to every source of an event (URLs are validated http(s) by the schema)."""
+def source_links_md(row: pd.Series, labels: dict[str, str] | None = None) -> str:
+    """Markdown links to every source of an event, each with its publisher and kind when the registry knows it.
+
+    The first link keeps the row's own source_name (e.g. "LBC [Reuters]"); URLs are validated http(s).
+    """
     urls = [row["source_url"], *str(row.get("more_sources") or "").split()]
-    name = md_escape(row["source_name"])
-    parts = [f"[{name}]({md_url(urls[0])})"] + [f"[source {i + 2}]({md_url(u)})" for i, u in enumerate(urls[1:])]
+    labels = labels or {}
+    first = md_escape(row["source_name"])
+    if labels and host_of(urls[0]) in labels:
+        first += " — " + md_escape(labels[host_of(urls[0])])
+    parts = [f"[{first}]({md_url(urls[0])})"] + [
+        f"[{md_escape(source_label(u, labels)) if labels else f'source {i + 2}'}]({md_url(u)})"
+        for i, u in enumerate(urls[1:])]
     return " · ".join(parts)
 
 
@@ -51,7 +60,12 @@ TABLE_COLUMNS = {
     "summary": st.column_config.TextColumn("Summary", width="large"),
     "claim_status": st.column_config.TextColumn("Status", width="small"),
     "personnel": st.column_config.TextColumn("Personnel", width="small"),
-    "source_url": st.column_config.LinkColumn("Source", display_text=r"https?://(?:www\.)?([^/]+)"),
+    "publisher": st.column_config.TextColumn("Source", help="Publisher and kind of the first source "
+                                             "(publishers.csv); marks state-affiliated outlets and copies"),
+    "independent_publishers": st.column_config.NumberColumn(
+        "Indep.", width="small", format="%d",
+        help="Independent publishers behind the event; copies of one original count once"),
+    "source_url": st.column_config.LinkColumn("Link to source", display_text=r"https?://(?:www\.)?([^/]+)"),
     "permalink": st.column_config.LinkColumn("Link", display_text="open", width="small",
                                              help="Permalink to this event on the map"),
     "id": st.column_config.TextColumn("Id", width="small"),
@@ -60,9 +74,11 @@ MAX_TABLE_ROWS = 2000
 TEXT_COLUMNS = ("site_name", "place", "summary", "actor", "event_type", "claim_status")
 
 
-def table_frame(events: pd.DataFrame) -> pd.DataFrame:
+def table_frame(events: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:
     """The rows as the events table shows them: ISO dates at their precision, blanks instead of None."""
+    labels = labels or {}
     frame = events.assign(
+        publisher=[source_label(u, labels) for u in events["source_url"]],
         date_iso=iso_date_labels(events["date"], events["date_precision"]),
         personnel=[personnel_range(lo, hi) for lo, hi in zip(events["personnel_low"], events["personnel_high"])],
         permalink=[session.link("map", event=i).href for i in events["id"]],
@@ -72,7 +88,8 @@ def table_frame(events: pd.DataFrame) -> pd.DataFrame:
     return frame[list(TABLE_COLUMNS)]
 
 
-def events_table(events: pd.DataFrame, key: str, height: int | None = 420, selectable: bool = False):
+def events_table(events: pd.DataFrame, key: str, height: int | None = 420, selectable: bool = False,
+                 labels: dict[str, str] | None = None):
     """Events as a sortable table; text is shown literally, sources are http(s) links.
 
     At most MAX_TABLE_ROWS rows are sent to the browser (in the order given); the caption says so.
@@ -82,12 +99,15 @@ def events_table(events: pd.DataFrame, key: str, height: int | None = 420, selec
                    "filters or search, or download everything as CSV on the Data page.")
         events = events.head(MAX_TABLE_ROWS)
     kwargs = {"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}
-    return st.dataframe(table_frame(events), hide_index=True, width="stretch", column_config=TABLE_COLUMNS,
+    return st.dataframe(table_frame(events, labels), hide_index=True, width="stretch", column_config=TABLE_COLUMNS,
                         key=key, height=height if height else "auto", **kwargs)
 
 
-def event_detail(event: pd.Series) -> None:
-    """Every field of one event, text shown literally, sources clickable."""
+def event_detail(event: pd.Series, labels: dict[str, str] | None = None, changes: list | None = None) -> None:
+    """Every field of one event, text shown literally, sources clickable with their publisher and kind.
+
+    `labels`: host → publisher label; `changes`: the data changelog's entries (to say when it last changed).
+    """
     st.markdown(f"#### {md_escape(event['date_label'])} · {md_escape(event['actor'])}")
     st.markdown(md_escape(event["summary"]))
     status = event["claim_status"]
@@ -102,16 +122,27 @@ def event_detail(event: pd.Series) -> None:
         "Date precision": event["date_precision"],
         "Personnel in scope after the event": personnel_range(event["personnel_low"], event["personnel_high"]),
         "Source date": event["source_date"],
+        "Independent publishers": (f"{int(event['independent_publishers'])}"
+                                   + (" (all its sources are state-affiliated, aggregators, blogs or wikis)"
+                                      if event.get("weak_only") else "")
+                                   if "independent_publishers" in event and labels else None),
         "Last checked against its sources": event.get("last_checked"),
         "Event id": event["id"],
     }
     lines = [f"- **{k}:** {md_escape(v)}" for k, v in facts.items() if known(v) and v != ""]
     st.markdown("\n".join(lines))
-    st.markdown("**Sources:** " + source_links_md(event))
+    st.markdown("**Sources:** " + source_links_md(event, labels))
+    from basewatch.changelog import for_event
+
+    history = for_event(changes or [], event["id"])
+    if history:
+        log = session.link("data", event=event["id"], site=None, view=None)
+        st.markdown(f"**Last changed:** {md_escape(history[0].date)} — {md_escape(history[0].section)}. "
+                    f"[See the data changelog]({md_url(log.href)})")
 
 
-def site_detail(site: pd.Series, events: pd.DataFrame) -> None:
-    """The facts of one site, names in every script, and its sources."""
+def site_detail(site: pd.Series, events: pd.DataFrame, labels: dict[str, str] | None = None) -> None:
+    """The facts of one site, names in every script, and its sources with their publisher and kind."""
     st.markdown(f"#### {md_escape(site['name'])}")
     status_color = config.SITE_STATUS_COLORS.get(site["status"], NO_PRESENCE_COLOR)
     since = f" since {html_text(site['status_since'])}" if known(site.get("status_since")) else ""
@@ -136,7 +167,8 @@ def site_detail(site: pd.Series, events: pd.DataFrame) -> None:
         "Events in view": f"{int((events['site_id'] == site['id']).sum())}",
     }
     st.markdown("\n".join(f"- **{k}:** {md_escape(v)}" for k, v in facts.items() if v))
-    links = " · ".join(f"[source {i + 1}]({md_url(u)})" for i, u in enumerate(site["sources"]))
+    links = " · ".join(f"[{md_escape(source_label(u, labels)) if labels else f'source {i + 1}'}]({md_url(u)})"
+                       for i, u in enumerate(site["sources"]))
     st.markdown("**Sources:** " + links)
 
 

@@ -159,20 +159,20 @@ def source_columns(events: pd.DataFrame, publishers: pd.DataFrame) -> pd.DataFra
     return out
 
 
-def source_label(url: str, publishers: pd.DataFrame) -> str:
-    """'Reuters · wire' plus '· state-affiliated' and '· copy of X' marks, for one source link."""
-    if publishers.empty:
-        return host_of(url)
-    match = publishers[publishers["host"] == host_of(url)]
-    if match.empty:
-        return host_of(url)
-    row = match.iloc[0]
-    parts = [row["publisher"], row["kind"]]
-    if row["state_affiliated"]:
-        parts.append("state-affiliated")
-    if row["copies_of"]:
-        parts.append(f"copy of {row['copies_of']}")
-    return " · ".join(parts)
+def host_labels(publishers: pd.DataFrame) -> dict[str, str]:
+    """Host → 'Reuters (wire)', with 'state-affiliated' and 'copy of X' marks where they apply."""
+    labels = {}
+    for row in publishers.itertuples(index=False):
+        marks = [row.kind] + (["state-affiliated"] if row.state_affiliated else []) + (
+            [f"copy of {row.copies_of}"] if row.copies_of else [])
+        labels[row.host] = f"{row.publisher} ({', '.join(marks)})"
+    return labels
+
+
+def source_label(url: str, labels: dict[str, str]) -> str:
+    """The label of one source link: its publisher and kind, or its host when the registry lacks it."""
+    host = host_of(url)
+    return labels.get(host, host)
 
 
 def citations_per_publisher(events: pd.DataFrame, publishers: pd.DataFrame) -> pd.DataFrame:

@@ -39,6 +39,30 @@ def catalog(data: Dataset) -> Catalog:
     return _catalog(data.version, data)
 
 
+@st.cache_resource(max_entries=4)
+def _changelog(version: str, directory: str) -> list:
+    from basewatch import changelog
+
+    return changelog.load(Path(directory))
+
+
+def changelog(data: Dataset) -> list:
+    """The data folder's changelog entries (CHANGES.md), read once per data version."""
+    return _changelog(data.version, str(data.source_dir))
+
+
+@st.cache_resource(max_entries=4)
+def _source_labels(version: str, _dataset: Dataset) -> dict[str, str]:
+    from basewatch.publishers import host_labels
+
+    return host_labels(_dataset.publishers)
+
+
+def source_labels(data: Dataset) -> dict[str, str]:
+    """Host → 'Publisher (kind, marks)' for every host in the publisher registry."""
+    return _source_labels(data.version, data)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def timeline_spec(version: str, filters: str, selected: str | None, _events: pd.DataFrame) -> dict:
     """The timeline's Vega-Lite spec, built once per data version, filters and selection."""

@@ -66,11 +66,11 @@ def map_and_details():
     with detail_col:
         if selected_event is not None:
             with st.container(border=True):
-                components.event_detail(selected_event)
+                components.event_detail(selected_event, ctx.source_labels, ctx.changes)
                 st.button("Clear selection", key="clear_event", on_click=session.update, kwargs={"event": None})
         elif selected_site is not None:
             with st.container(border=True):
-                components.site_detail(selected_site, ctx.events)
+                components.site_detail(selected_site, ctx.events, ctx.source_labels)
                 chrome.page_link("Open the site profile", "sites", site=selected_site["id"])
                 st.button("Clear selection", key="clear_site", on_click=session.update, kwargs={"site": None})
         else:

@@ -44,7 +44,8 @@ st.caption(footprint_chart.describe(footprint_chart.footprint_frame(ctx.dataset.
            + " Click a band to select its site.")
 if ctx.state.site is not None:
     with st.container(border=True):
-        components.site_detail(sites[sites["id"] == ctx.state.site].iloc[0], ctx.events)
+        components.site_detail(sites[sites["id"] == ctx.state.site].iloc[0], ctx.events,
+                               ctx.source_labels)
         chrome.page_link("Open the site profile", "sites")
         chrome.page_link("Show it on the map", "map")
 
@@ -58,12 +59,12 @@ else:
         with col.container(border=True):
             st.metric(f"{config.country_name(row['country'])}, {row['date_label']}", row["range"],
                       help="Estimated Russian personnel; a range where the source gives one.")
-            st.caption(f"{row['claim_status']} · {components.source_links_md(row)}")
+            st.caption(f"{row['claim_status']} · {components.source_links_md(row, ctx.source_labels)}")
     st.caption("Ranges are shown as the sources give them. See the Timeline page for every estimate and "
                "where they conflict.")
 
 st.subheader("Ten latest events")
 components.events_table(ctx.events.sort_values(["date", "id"], ascending=False).head(10), key="overview_latest",
-                        height=None)
+                        height=None, labels=ctx.source_labels)
 st.caption(f"Data date {ctx.dataset.data_date} · data version {ctx.dataset.version}")
 chrome.share_box(ctx, quote=changes)

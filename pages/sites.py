@@ -29,7 +29,7 @@ else:
     site_events = ctx.events[ctx.events["site_id"] == site["id"]]
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        components.site_detail(site, ctx.events)
+        components.site_detail(site, ctx.events, ctx.source_labels)
         chrome.page_link("Show this site on the map", "map", site=site["id"], event=None, view=None)
     with right:
         st_folium(maps.build_base_map(), key="site_map", height=320, use_container_width=True,
@@ -49,5 +49,6 @@ else:
     st.subheader(f"Events at this site ({len(site_events):,})")
     if not site_events.empty:
         st.altair_chart(charts.timeline_chart(site_events, ctx.state.event), width="stretch")
-        components.events_table(site_events.sort_values(["date", "id"], ascending=False), key="site_events")
+        components.events_table(site_events.sort_values(["date", "id"], ascending=False), key="site_events",
+                                labels=ctx.source_labels)
 chrome.share_box(ctx)

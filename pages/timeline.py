@@ -24,7 +24,8 @@ else:
 
     if ctx.state.event and (ctx.events["id"] == ctx.state.event).any():
         with st.container(border=True):
-            components.event_detail(ctx.events[ctx.events["id"] == ctx.state.event].iloc[0])
+            components.event_detail(ctx.events[ctx.events["id"] == ctx.state.event].iloc[0], ctx.source_labels,
+                                    ctx.changes)
 
     playback.controls(ctx)
 
@@ -49,7 +50,8 @@ query = st.text_input("Search summaries, places and sources", key="timeline_sear
 table = search_events(ctx.events, query).sort_values(["date", "id"], ascending=False)
 st.caption(f"{len(table):,} events. Click a column header to sort, a row to select the event (its details "
            "appear above the table); the Link column opens it on the map.")
-selection = components.events_table(table, key="timeline_table", selectable=True)
+selection = components.events_table(table, key="timeline_table", selectable=True,
+                                     labels=ctx.source_labels)
 table_pick = selections.picked_row(selection, table)
 session.follow_pick("table_pick", table_pick, event=table_pick)
 chrome.share_box(ctx)
