@@ -117,6 +117,8 @@ def event_detail(event: pd.Series, labels: dict[str, str] | None = None, changes
         "Event type": event["event_type"],
         "Counterpart": event["counterpart"],
         "Site": event["site_name"],
+        "Moved to": (f"{event['destination_name']} (from {event['site_name']})"
+                     if known(event.get("destination_name")) else None),
         "Place": event["place"],
         "Country": config.country_name(event["country"]) if event["country"] else None,
         "Date precision": event["date_precision"],
@@ -189,3 +191,21 @@ def map_legend(events: pd.DataFrame, catalog: Catalog) -> None:
                 + "estimated site position (circle = how far off it may be)")
     st.html(f'<div style="font-size:13px;line-height:1.9"><b>Actors</b><br>{actor_html}<br><b>Claim status</b>'
             f'<br>{status_html}<br><b>Sites by status</b><br>{site_html}<br>{estimate}</div>')
+
+
+def movements_list(moves: pd.DataFrame) -> None:
+    """The site-to-site movements in view, each route with links to its events."""
+    if moves.empty:
+        st.caption("No movement between two sites is recorded for the events in view. Movements to or from "
+                   "places that are not sites (e.g. \"to Russia\") are described in the events' summaries.")
+        return
+    lines = []
+    for move in moves.itertuples(index=False):
+        links = ", ".join(f"[{md_escape(i)}]({md_url(session.link('map', event=i, site=None, view=None).href)})"
+                          for i in move.event_ids)
+        lines.append(f"- **{md_escape(move.origin_name)} → {md_escape(move.destination_name)}**: "
+                     f"{move.count} ({links})")
+    st.markdown("\n".join(lines))
+    st.caption("Arcs on the map run from origin to destination (arrowhead at the destination); their width grows "
+               "with the number of movements. Movements to or from places that are not sites (e.g. \"to Russia\") "
+               "are not drawn; the events' summaries describe them.")

@@ -438,6 +438,7 @@ def add_derived_columns(events: pd.DataFrame, sites: pd.DataFrame,
     events["map_lat"] = events["lat"].fillna(site_lat).astype("float64")
     events["map_lon"] = events["lon"].fillna(site_lon).astype("float64")
     events["site_name"] = events["site_id"].map(dict(zip(sites["id"], sites["name"])))
+    events["destination_name"] = events["destination_site_id"].map(dict(zip(sites["id"], sites["name"])))
     events["date_label"] = date_labels(events["date"], events["date_precision"])
     sources = source_columns(events, publishers if publishers is not None else pd.DataFrame())
     events[sources.columns] = sources

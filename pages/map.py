@@ -28,6 +28,7 @@ def map_and_details():
     sites = ctx.sites  # coloured by their status at the end of the selected period
     selected_event = ctx.all_events[ctx.all_events["id"] == state.event].iloc[0] if state.event else None
     selected_site = sites[sites["id"] == state.site].iloc[0] if state.site else None
+    moves = footprint.movements(ctx.events, sites)
     focus = maps.focus_point(selected_event, selected_site)
     center, zoom = maps.initial_view(state.view, focus)
 
@@ -44,6 +45,7 @@ def map_and_details():
                 maps.build_event_layer(ctx.events, resources.event_rows(ctx.dataset.version, ctx.filters_key,
                                                                         ctx.events)),
                 maps.build_site_layer(sites),
+                maps.build_movement_layer(moves, sites),
                 maps.build_ring_layer(sites, state.rings, state.radius_km),
                 maps.build_selection_layer(focus),
             ],
@@ -76,6 +78,8 @@ def map_and_details():
         else:
             st.info("Click an event or a site on the map to read its details and sources here. "
                     "Clusters open as you zoom in.")
+        with st.expander(f"Movements between sites in view ({int(moves['count'].sum()) if len(moves) else 0})"):
+            components.movements_list(moves)
         components.map_legend(ctx.events, ctx.catalog)
         chrome.share_box(ctx)
 
