@@ -152,7 +152,7 @@ def _sidebar_filters(ctx: PageContext) -> None:
     side = st.sidebar
     side.markdown("**Filter events**")
     first, last = ctx.all_events["date"].min().date(), ctx.all_events["date"].max().date()
-    date_columns = iter(side.columns(2))
+    date_columns = None  # made where the first date filter sits, so the sidebar follows the registry's order
     for entry in REGISTRY:
         if isinstance(entry, ChoiceFilter):
             side.multiselect(entry.label, ctx.catalog.values(entry.key), key=_widget_key(entry),
@@ -162,6 +162,7 @@ def _sidebar_filters(ctx: PageContext) -> None:
             side.toggle(entry.label, key=_widget_key(entry), on_change=_on_filter_change, help=entry.help)
         elif isinstance(entry, DateFilter):
             hint = f"Earliest event: {first}" if entry.bound == "from" else f"Latest event: {last}"
+            date_columns = date_columns or iter(side.columns(2))
             next(date_columns).date_input(entry.label, key=_widget_key(entry), min_value=EARLIEST_DATE,
                                           max_value=LATEST_DATE, format="YYYY-MM-DD", on_change=_on_filter_change,
                                           help=hint)

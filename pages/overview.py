@@ -22,13 +22,7 @@ cols[2].metric("Sites still active", status_counts.get("active", 0),
 st.caption(f"Sites by Russian status on {as_of}: " + " · ".join(
     f"{count} {status}" for status, count in status_counts.items()))
 
-st.subheader("What changed")
 period_start, period_end = ctx.state.filters.date_from, ctx.state.filters.date_to
-changes = footprint.what_changed(ctx.dataset, period_start, period_end, ctx.events)
-st.markdown("\n".join(f"- {md_escape(line)}" for line in changes))
-st.caption("Each change names its source; personnel figures are given as each source gives them, never "
-           "subtracted into a false-precision difference. Set From and To in the sidebar to compare two dates.")
-
 st.subheader("The footprint over time")
 first_event = ctx.all_events["date"].min()
 spec = footprint_chart.footprint_chart(
@@ -48,6 +42,21 @@ if ctx.state.site is not None:
                                ctx.source_labels)
         chrome.page_link("Open the site profile", "sites")
         chrome.page_link("Show it on the map", "map")
+
+st.subheader("What changed")
+changes = footprint.what_changed(ctx.dataset, period_start, period_end, ctx.events)
+# what_changed gives the headline, one line per site that changed, then personnel and movements. A long
+# site list (the whole 1971-2026 span) folds away so the personnel and movement sentences stay in view.
+site_count = len(footprint.status_changes(ctx.dataset.site_status, ctx.dataset.sites,
+                                          period_start or first_event, period_end or ctx.dataset.data_date))
+site_lines, other_lines = changes[1:1 + site_count], changes[1 + site_count:]
+st.markdown("\n".join(f"- {md_escape(line)}" for line in changes[:1] + (site_lines if site_count <= 5 else [])
+                      + other_lines))
+if site_count > 5:
+    with st.expander(f"The {site_count} sites that changed, with sources"):
+        st.markdown("\n".join(f"- {md_escape(line)}" for line in site_lines))
+st.caption("Each change names its source; personnel figures are given as each source gives them, never "
+           "subtracted into a false-precision difference. Set From and To in the sidebar to compare two dates.")
 
 st.subheader("Latest personnel estimate per country")
 latest = summaries.latest_personnel(ctx.events)
