@@ -456,8 +456,10 @@ def load_dataset(directory: Path | None = None, today: dt.date | None = None) ->
 
     # The optional files are hashed after the two required ones and only when present: a folder
     # without them keeps its version.
-    publishers = _load_publishers(directory, events, sites, problems, digest)
+    publishers_path = directory / config.PUBLISHERS_FILE
+    publishers_text = _read_text(publishers_path, problems, digest) if publishers_path.exists() else None
     site_status = load_site_status(directory / config.SITE_STATUS_FILE, sites, problems, digest, today)
+    publishers = _load_publishers(directory, publishers_text, events, sites, site_status, problems)
     if problems:
         raise DataError(problems)
     events = add_derived_columns(events, sites, publishers)
@@ -467,21 +469,21 @@ def load_dataset(directory: Path | None = None, today: dt.date | None = None) ->
                    site_status=site_status)
 
 
-def _load_publishers(directory: Path, events: pd.DataFrame, sites: pd.DataFrame, problems: list[Problem],
-                     digest) -> pd.DataFrame:
+def _load_publishers(directory: Path, text: str | None, events: pd.DataFrame, sites: pd.DataFrame,
+                     site_status: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     """publishers.csv when present (optional): validated, and covering every host the data cites."""
     from basewatch.publishers import check_coverage, load_publishers
 
-    path = directory / config.PUBLISHERS_FILE
-    if not path.exists():
-        return pd.DataFrame()
-    text = _read_text(path, problems, digest)
     if text is None:
         return pd.DataFrame()
+    path = directory / config.PUBLISHERS_FILE
     before = len(problems)
     publishers = load_publishers(path, _display_path(path), problems, text)
     # Coverage is judged against a clean registry only: a broken row would make every host it names "missing".
     if len(problems) == before and len(events) and "lines" in events.attrs and len(sites):
+        status_rows = (_display_path(directory / config.SITE_STATUS_FILE), site_status["source_url"],
+                       site_status.attrs.get("lines", [None] * len(site_status)))
         check_coverage(events, events.attrs["lines"], sites, sites.attrs.get("lines", {}), publishers, problems,
-                       _display_path(directory / config.EVENTS_FILE), _display_path(directory / config.SITES_FILE))
+                       _display_path(directory / config.EVENTS_FILE), _display_path(directory / config.SITES_FILE),
+                       status_rows)
     return publishers

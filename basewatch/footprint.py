@@ -166,7 +166,9 @@ def load_site_status(path: Path, sites: pd.DataFrame, problems: list[Problem], d
     frame["date"] = pd.to_datetime(frame["date"])
     frame["source_date"] = frame["source_date"].where(frame["source_date"] != "", None)
     frame = frame.sort_values(["site_id", "date", "line"], kind="stable").reset_index(drop=True)
-    return frame[list(SITE_STATUS_COLUMNS)]
+    out = frame[list(SITE_STATUS_COLUMNS)]
+    out.attrs["lines"] = frame["line"].tolist()  # for checks made after loading (publishers.csv coverage)
+    return out
 
 
 # --- questions pages ask --------------------------------------------------------------------------

@@ -111,8 +111,12 @@ def load_publishers(path: Path, shown: str, problems: list, text: str) -> pd.Dat
 
 
 def check_coverage(events: pd.DataFrame, event_lines: list[int], sites: pd.DataFrame, site_lines: dict,
-                   publishers: pd.DataFrame, problems: list, events_shown: str, sites_shown: str) -> None:
-    """Every host cited by an event or a site has a row in publishers.csv; name each row that lacks one."""
+                   publishers: pd.DataFrame, problems: list, events_shown: str, sites_shown: str,
+                   status_rows: tuple | None = None) -> None:
+    """Every host cited by an event, a site or a status change has a row in publishers.csv; name each row lacking one.
+
+    `status_rows`: (file shown, source URLs, lines) of site_status.csv, when the folder has one.
+    """
     from basewatch.data import Problem
 
     known = set(publishers["host"])
@@ -131,6 +135,11 @@ def check_coverage(events: pd.DataFrame, event_lines: list[int], sites: pd.DataF
             problems.append(Problem(sites_shown, site_lines.get(site_id), "sources",
                                     f"site {site_id!r}: no row in {config.PUBLISHERS_FILE} for host(s) "
                                     + ", ".join(hosts)))
+    shown, urls_of_rows, lines = status_rows or ("", [], [])
+    for url, line in zip(urls_of_rows, lines):
+        if host_of(url) not in known:
+            problems.append(Problem(shown, line, "source_url",
+                                    f"no row in {config.PUBLISHERS_FILE} for host {host_of(url)}"))
 
 
 def source_columns(events: pd.DataFrame, publishers: pd.DataFrame) -> pd.DataFrame:

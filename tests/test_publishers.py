@@ -151,3 +151,12 @@ def test_bundled_data_meets_the_sourcing_targets():
     listed = readme.split("Rows that still cite a copy", 1)[1].split("\n## ", 1)[0]
     primary_copy = events.loc[events["source_url"].map(lambda u: kind[host_of(u)] in WEAK_KINDS), "id"]
     assert [i for i in primary_copy if i not in listed] == []
+
+
+def test_status_rows_are_held_to_the_registry_too(data_copy):
+    folder, _, _ = data_copy
+    status = folder / "site_status.csv"
+    status.write_text(status.read_text(encoding="utf-8").replace("https://example.org/s2", "https://blog.example.com/s2"),
+                      encoding="utf-8")
+    text = report(folder)
+    assert "site_status.csv, line 6, column 'source_url': no row in publishers.csv for host blog.example.com" in text
