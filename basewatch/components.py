@@ -15,7 +15,7 @@ from basewatch import config, session
 from basewatch.catalog import Catalog
 from basewatch.footprint import NO_PRESENCE_COLOR
 from basewatch.publishers import host_of, source_label
-from basewatch.text import iso_date_labels, md_escape, personnel_range
+from basewatch.text import figure_as_given, iso_date_labels, md_escape
 
 
 def source_links_md(row: pd.Series, labels: dict[str, str] | None = None) -> str:
@@ -80,7 +80,8 @@ def table_frame(events: pd.DataFrame, labels: dict[str, str] | None = None) -> p
     frame = events.assign(
         publisher=[source_label(u, labels) for u in events["source_url"]],
         date_iso=iso_date_labels(events["date"], events["date_precision"]),
-        personnel=[personnel_range(lo, hi) for lo, hi in zip(events["personnel_low"], events["personnel_high"])],
+        personnel=[figure_as_given(lo, hi, text) for lo, hi, text in
+                   zip(events["personnel_low"], events["personnel_high"], events["summary"])],
         permalink=[session.link("map", event=i).href for i in events["id"]],
     )
     for column in TEXT_COLUMNS:
@@ -122,7 +123,8 @@ def event_detail(event: pd.Series, labels: dict[str, str] | None = None, changes
         "Place": event["place"],
         "Country": config.country_name(event["country"]) if event["country"] else None,
         "Date precision": event["date_precision"],
-        "Personnel in scope after the event": personnel_range(event["personnel_low"], event["personnel_high"]),
+        "Personnel in scope after the event": figure_as_given(event["personnel_low"], event["personnel_high"],
+                                                              event["summary"]),
         "Source date": event["source_date"],
         "Independent publishers": (f"{int(event['independent_publishers'])}"
                                    + (" (all its sources are state-affiliated, aggregators, blogs or wikis)"

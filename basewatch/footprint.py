@@ -18,6 +18,7 @@ import pandas as pd
 from basewatch import config
 from basewatch.data import Problem, _display_path, _read_text, _rows_with_lines
 from basewatch.schema import HTTP_URL, ISO_DATE, PARTIAL_DATE
+from basewatch.text import figure_as_given
 
 SITE_STATUS_COLUMNS = ("site_id", "date", "date_precision", "status", "claim_status", "source_name",
                        "source_url", "source_date", "note")
@@ -314,26 +315,6 @@ def movements(events: pd.DataFrame, sites: pd.DataFrame | None = None) -> pd.Dat
         drop=True)
 
 
-QUALIFIERS = ("up to", "no more than", "at least", "more than", "over", "about", "around", "some")
-
-
-def _figure(low, high, summary: str = "") -> str:
-    """The figure as the source gives it: a range, or a single number with its qualifier ('up to 3,000').
-
-    The data stores "up to N" as low = high = N and keeps the qualifier in the summary; a quotable
-    sentence must not drop it.
-    """
-    low, high = int(low), int(high)
-    if low != high:
-        return f"{low:,}–{high:,}"
-    for number in (f"{low:,}", str(low)):
-        match = re.search(r"\b(" + "|".join(QUALIFIERS) + r")\s+" + re.escape(number) + r"\b",
-                          str(summary or ""), flags=re.IGNORECASE)
-        if match:
-            return f"{match.group(1).lower()} {low:,}"
-    return f"{low:,}"
-
-
 def _latest_estimates(estimates: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     """The estimates of the latest date on or before `day` (several when sources disagree that day)."""
     known = estimates[estimates["date"] <= day]
@@ -343,7 +324,7 @@ def _latest_estimates(estimates: pd.DataFrame, day: pd.Timestamp) -> pd.DataFram
 
 
 def _estimate_text(rows: pd.DataFrame) -> str:
-    parts = [f"{_figure(r.personnel_low, r.personnel_high, r.summary)} ({r.source_name}, "
+    parts = [f"{figure_as_given(r.personnel_low, r.personnel_high, r.summary)} ({r.source_name}, "
              f"{date_label(r.date, r.date_precision)})" for r in rows.itertuples()]
     return " or ".join(parts)
 

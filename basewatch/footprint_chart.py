@@ -125,7 +125,8 @@ def footprint_chart(site_status: pd.DataFrame, sites: pd.DataFrame, start=None, 
     ).add_params(site_pick)
     layers = [bands]
     if start is not None and end is not None:
-        period = pd.DataFrame({"start": [pd.Timestamp(start)], "end": [pd.Timestamp(end)],
+        shown_start = max(pd.Timestamp(start), pd.Timestamp(axis_start)) if axis_start is not None else start
+        period = pd.DataFrame({"start": [pd.Timestamp(shown_start)], "end": [pd.Timestamp(end)],
                                "label": [f"{date_label(start)} – {date_label(end)}"]})
         layers.insert(0, alt.Chart(period).mark_rect(color=PERIOD_FILL, opacity=0.12).encode(
             x="start:T", x2="end:T", tooltip=[alt.Tooltip("label:N", title="Selected period")]))

@@ -45,6 +45,28 @@ def personnel_range(low, high) -> str:
     return f"{low:,}" if low == high else f"{low:,}–{high:,}"
 
 
+QUALIFIERS = ("up to", "no more than", "at least", "more than", "over", "about", "around", "some")
+
+
+def figure_as_given(low, high, summary: str = "") -> str:
+    """The figure as the source gives it: a range, or a single number with its qualifier ('up to 3,000').
+
+    The data stores "up to N" as low = high = N and keeps the qualifier in the summary; a quotable
+    sentence must not drop it.
+    """
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return ""
+    low, high = int(low), int(high)
+    if low != high:
+        return f"{low:,}–{high:,}"
+    for number in (f"{low:,}", str(low)):
+        match = re.search(r"\b(" + "|".join(QUALIFIERS) + r")\s+" + re.escape(number) + r"\b",
+                          str(summary or ""), flags=re.IGNORECASE)
+        if match:
+            return f"{match.group(1).lower()} {low:,}"
+    return f"{low:,}"
+
+
 def inert(text: object) -> str:
     """Text made safe for every place folium puts it: HTML, JS template literals and Jinja re-rendering.
 

@@ -25,8 +25,10 @@ st.caption(f"Sites by Russian status on {as_of}: " + " · ".join(
 period_start, period_end = ctx.state.filters.date_from, ctx.state.filters.date_to
 st.subheader("The footprint over time")
 first_event = ctx.all_events["date"].min()
+period_set = period_start is not None or period_end is not None  # shade a period only when the reader set one
 spec = footprint_chart.footprint_chart(
-    ctx.dataset.site_status, ctx.dataset.sites, period_start or first_event, period_end or ctx.dataset.data_date,
+    ctx.dataset.site_status, ctx.dataset.sites, (period_start or first_event) if period_set else None,
+    (period_end or ctx.dataset.data_date) if period_set else None,
     until=ctx.dataset.data_date, axis_start=footprint_chart.axis_start(ctx.dataset.site_status),
     selected_site=ctx.state.site).to_dict(validate=False)
 selection = st.vega_lite_chart(spec, width="stretch", on_select="rerun", key="footprint_chart")
