@@ -180,8 +180,9 @@ def _nav(current: str) -> None:
 def page_setup(page_key: str) -> PageContext:
     """Run the shared chrome for a page and return its data, catalog and live view state."""
     page = PAGE_BY_KEY[page_key]
+    # An embedded view is the view alone: its filters live in the link, the sidebar starts folded.
     st.set_page_config(page_title=f"{page.title} · {config.APP_TITLE}", page_icon=None, layout="wide",
-                       initial_sidebar_state="auto")
+                       initial_sidebar_state="collapsed" if st.context.is_embedded else "auto")
     st.html(PAGE_CSS)
     try:
         dataset = resources.dataset()
