@@ -211,3 +211,20 @@ def movements_list(moves: pd.DataFrame) -> None:
     st.caption("Arcs on the map run from origin to destination (arrowhead at the destination); their width grows "
                "with the number of movements. Movements to or from places that are not sites (e.g. \"to Russia\") "
                "are not drawn; the events' summaries describe them.")
+
+
+def chart_as_table(frame: pd.DataFrame, columns: dict[str, str], key: str) -> None:
+    """'Show as table': the data a chart plots, for readers who cannot see the chart or want the numbers."""
+    if "low" in frame and "summary" in frame:  # personnel: the figure as each source gives it
+        frame = frame.assign(range=[figure_as_given(lo, hi, text) if i else rng for lo, hi, text, i, rng in
+                                    zip(frame["low"], frame["high"], frame["summary"], frame["id"], frame["range"])])
+    with st.expander("Show as table"):
+        shown = frame[list(columns)].rename(columns=columns)
+        st.dataframe(shown, hide_index=True, width="stretch", key=key,
+                     height=min(400, 38 + 35 * max(len(shown), 1)))
+
+
+PERSONNEL_TABLE = {"date_label": "Date", "group": "Where", "range": "Personnel (as the source gives it)",
+                   "claim_status": "Claim status", "source_name": "Source", "id": "Event id"}
+FOOTPRINT_TABLE = {"site": "Site", "country_name": "Country", "status": "Russian status", "from_label": "From",
+                   "to_label": "To", "source_name": "Source"}

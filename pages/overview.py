@@ -34,10 +34,9 @@ spec = footprint_chart.footprint_chart(
 selection = st.vega_lite_chart(spec, width="stretch", on_select="rerun", key="footprint_chart")
 picked = selections.picked_value(selection, "site_pick", "site_id")
 session.follow_pick("footprint_pick", picked, site=picked)
-st.caption(footprint_chart.describe(footprint_chart.footprint_frame(ctx.dataset.site_status, ctx.dataset.sites,
-                                                                   ctx.dataset.data_date),
-                                    period_start, period_end)
-           + " Click a band to select its site.")
+bands = footprint_chart.footprint_frame(ctx.dataset.site_status, ctx.dataset.sites, ctx.dataset.data_date)
+st.caption(footprint_chart.describe(bands, period_start, period_end) + " Click a band to select its site.")
+components.chart_as_table(bands, components.FOOTPRINT_TABLE, key="footprint_table")
 if ctx.state.site is not None:
     with st.container(border=True):
         components.site_detail(sites[sites["id"] == ctx.state.site].iloc[0], ctx.events,

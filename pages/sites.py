@@ -46,6 +46,7 @@ else:
     else:
         st.altair_chart(charts.personnel_chart(frame, f"Estimated Russian personnel at {site['name']}"),
                         width="stretch")
+        components.chart_as_table(frame, components.PERSONNEL_TABLE, key="site_personnel_table")
     st.subheader(f"Events at this site ({len(site_events):,})")
     if not site_events.empty:
         st.altair_chart(charts.timeline_chart(site_events, ctx.state.event), width="stretch")

@@ -14,7 +14,7 @@ if ctx.events.empty:
 else:
     st.caption("One lane per actor; colour is the event type; a filled mark is confirmed, hollow shapes are "
                "reported (○), claimed (◇) or rumored (△), a cross (✕) was denied. Drag across the chart to set "
-               "the date filter; click a mark to select that event.")
+               "the date filter; click a mark to select that event. The events it plots are listed in the table below.")
     spec = resources.timeline_spec(ctx.dataset.version, ctx.filters_key, ctx.state.event, ctx.events)
     selection = st.vega_lite_chart(spec, width="stretch", on_select="rerun", key="timeline_chart")
     brushed = selections.brushed_period(selection)
@@ -36,6 +36,8 @@ if country_spec is None:
     st.info("No country-wide personnel estimate matches the current filters.")
 else:
     st.vega_lite_chart(country_spec, width="stretch")
+    components.chart_as_table(charts.personnel_frame(ctx.events, by="country"), components.PERSONNEL_TABLE,
+                              key="country_personnel_table")
     st.caption("Band: the low–high range a source gives; line: its midpoint, held until the next estimate; "
                f"lines break where no estimate exists for more than {charts.GAP_DAYS // 365} years. Each point is "
                "one estimate (hover for source). Cumulative rotations and civilians are not counted.")
@@ -43,6 +45,9 @@ site_spec = resources.personnel_spec(ctx.dataset.version, ctx.filters_key, "site
 if site_spec is not None:
     with st.expander("Per-site estimates"):
         st.vega_lite_chart(site_spec, width="stretch")
+        frame = charts.personnel_frame(ctx.events, by="site")
+        st.dataframe(frame[list(components.PERSONNEL_TABLE)].rename(columns=components.PERSONNEL_TABLE),
+                     hide_index=True, width="stretch", key="site_personnel_table")
 
 st.subheader("Events")
 query = st.text_input("Search summaries, places and sources", key="timeline_search",

@@ -56,3 +56,15 @@ def test_map_colours_sites_by_their_status_on_the_period_end(monkeypatch):
     after = site_colours(run_page("pages/map.py", data_dir=MINI, monkeypatch=monkeypatch))
     assert status_color("active") in before and status_color("reduced") in after
     assert before != after
+
+
+def test_every_chart_has_a_table_of_what_it_plots(monkeypatch):
+    def table_with(at, column):
+        return next((d.value for d in at.dataframe if column in d.value.columns), None)
+
+    overview = run_page("pages/overview.py", data_dir=MINI, monkeypatch=monkeypatch)
+    assert table_with(overview, "Russian status") is not None
+    timeline = run_page("pages/timeline.py", data_dir=MINI, monkeypatch=monkeypatch)
+    assert len(table_with(timeline, "Personnel (as the source gives it)")) > 0
+    site = run_page("pages/sites.py", {"site": "hmeimim"}, data_dir=MINI, monkeypatch=monkeypatch)
+    assert len(table_with(site, "Personnel (as the source gives it)")) > 0
