@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 
 import pandas as pd
 import pytest
 
 from basewatch import config
-from basewatch.data import DataError, load_dataset
+from basewatch.data import load_dataset
 from basewatch.footprint import NO_PRESENCE_LABEL, movements, status_as_of, status_changes, what_changed
 from basewatch.footprint_chart import footprint_chart, footprint_frame
-from tests.conftest import BUNDLED, MINI
+from tests.conftest import BUNDLED, MINI, csv_rows, data_problems, write_csv_rows
 
 TODAY = dt.date(2026, 11, 26)
 HOSTILE_NOTE = 'Fixture: supply point <script>alert(1)</script> ${x} {{ 7*7 }} & "quotes" طرطوس Тартус'
@@ -30,21 +28,10 @@ def _status(dataset, site_id, day):
     return table.loc[site_id]
 
 
-def _rows(path):
-    with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.reader(handle))
 
 
-def _write(path, rows):
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
-def _problems(folder):
-    with pytest.raises(DataError) as info:
-        load_dataset(folder, today=TODAY)
-    return [str(p) for p in info.value.problems]
 
 
 # --- lookup at period edges -------------------------------------------------------------------
@@ -177,9 +164,9 @@ def test_personnel_figures_keep_the_sources_qualifier_and_range(bundled):
 
 def _set_status_cell(folder, line, column, value):
     path = folder / config.SITE_STATUS_FILE
-    rows = _rows(path)
+    rows = csv_rows(path)
     rows[line - 1][rows[0].index(column)] = value
-    _write(path, rows)
+    write_csv_rows(path, rows)
 
 
 @pytest.mark.parametrize("line, column, value, message", [
@@ -196,7 +183,7 @@ def _set_status_cell(folder, line, column, value):
 def test_each_broken_status_cell_names_file_line_and_column(data_copy, line, column, value, message):
     folder, _, _ = data_copy
     _set_status_cell(folder, line, column, value)
-    problems = _problems(folder)
+    problems = data_problems(folder)
     prefix = f"site_status.csv, line {line}, column '{column}'"
     assert any(prefix in p and message in p for p in problems), problems
 
@@ -204,7 +191,7 @@ def test_each_broken_status_cell_names_file_line_and_column(data_copy, line, col
 def test_dates_out_of_order_name_the_line(data_copy):
     folder, _, _ = data_copy
     _set_status_cell(folder, 6, "date", "1970-01-01")  # tartus's second row now precedes its first
-    problems = _problems(folder)
+    problems = data_problems(folder)
     assert any("site_status.csv, line 6, column 'date'" in p and "earlier than the previous row" in p
                and "line 5" in p for p in problems), problems
 
@@ -212,7 +199,7 @@ def test_dates_out_of_order_name_the_line(data_copy):
 def test_latest_row_must_equal_the_geojson_status(data_copy):
     folder, _, _ = data_copy
     _set_status_cell(folder, 6, "status", "withdrawn")
-    problems = _problems(folder)
+    problems = data_problems(folder)
     assert any("site_status.csv, line 6, column 'status'" in p and "'withdrawn'" in p and "'reduced'" in p
                for p in problems), problems
 
@@ -220,9 +207,9 @@ def test_latest_row_must_equal_the_geojson_status(data_copy):
 def test_a_missing_column_is_reported_on_the_header(data_copy):
     folder, _, _ = data_copy
     path = folder / config.SITE_STATUS_FILE
-    _write(path, [r[:-1] for r in _rows(path)])
+    write_csv_rows(path, [r[:-1] for r in csv_rows(path)])
     assert any("site_status.csv, line 1, column 'note': required column is missing" in p
-               for p in _problems(folder))
+               for p in data_problems(folder))
 
 
 # --- movements ----------------------------------------------------------------------------------
@@ -231,10 +218,10 @@ def test_a_missing_column_is_reported_on_the_header(data_copy):
 def moved(data_copy):
     """The mini fixture with a destination_site_id column: two moves hmeimim → benina, one tartus → hmeimim."""
     folder, events, _ = data_copy
-    rows = _rows(events)
+    rows = csv_rows(events)
     destinations = {"ev-0002": "benina", "ev-0005": "benina", "ev-0007": "hmeimim"}
     rows = [r + (["destination_site_id"] if i == 0 else [destinations.get(r[0], "")]) for i, r in enumerate(rows)]
-    _write(events, rows)
+    write_csv_rows(events, rows)
     return load_dataset(folder, today=TODAY)
 
 
