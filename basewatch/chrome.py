@@ -17,6 +17,9 @@ from basewatch import config, footprint, resources, session
 from basewatch.catalog import Catalog
 from basewatch.data import DataError, Dataset
 from basewatch.filters import (
+    BY_KEY as FILTER_KEYS,
+)
+from basewatch.filters import (
     EARLIEST_DATE,
     LATEST_DATE,
     REGISTRY,
@@ -91,7 +94,8 @@ class PageContext:
     @property
     def filters_key(self) -> str:
         """A short string naming the current filters, for cache keys."""
-        return query_string(session.params_of(ViewState(filters=self.state.filters)))
+        params = session.params_of(self.state)  # the run's one serialisation, filtered to the filter keys
+        return query_string({key: values for key, values in params.items() if key in FILTER_KEYS})
 
     def summary(self) -> str:
         """The plain-language sentence describing the current view (not escaped)."""
