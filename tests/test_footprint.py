@@ -150,7 +150,7 @@ def test_changes_since_december_2024_name_the_sites_and_their_sources(bundled):
     changes = status_changes(bundled.site_status, bundled.sites, "2024-12-01", None).set_index("site_id")
     assert changes.loc["qamishli", "old_status"] == "active"
     assert changes.loc["qamishli", "new_status"] == "withdrawn"
-    assert changes.loc["qamishli", "source_name"] == "News.amierul [AFP]"
+    assert changes.loc["qamishli", "source_name"] == "Daily Sabah [AFP]"
     assert "al-jufra" not in changes.index  # active before and after
 
 
