@@ -170,7 +170,7 @@ def site_detail(site: pd.Series, events: pd.DataFrame, labels: dict[str, str] | 
                                   if known(site.get("coord_uncertainty_km")) else None),
         "Events in view": f"{int((events['site_id'] == site['id']).sum())}",
     }
-    st.markdown("\n".join(f"- **{k}:** {md_escape(v)}" for k, v in facts.items() if v))
+    st.markdown("\n".join(f"- **{k}:** {md_escape(v)}" for k, v in facts.items() if known(v) and v != ""))
     links = " · ".join(f"[{md_escape(source_label(u, labels)) if labels else f'source {i + 1}'}]({md_url(u)})"
                        for i, u in enumerate(site["sources"]))
     st.markdown("**Sources:** " + links)

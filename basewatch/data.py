@@ -446,10 +446,10 @@ def add_derived_columns(events: pd.DataFrame, sites: pd.DataFrame,
 
 
 def load_dataset(directory: Path | None = None, today: dt.date | None = None) -> Dataset:
-    """Load and validate both files in `directory`; raise DataError listing every problem."""
+    """Load and validate the data files in `directory`; raise DataError listing every problem."""
     directory = Path(directory) if directory else config.data_dir()
     problems: list[Problem] = []
-    digest = hashlib.sha256()  # over both files' bytes as read: the data version names what was shown
+    digest = hashlib.sha256()  # over the files' bytes as read: the data version names what was shown
     sites, geojson = load_sites(directory / config.SITES_FILE, problems, digest)
     events = load_events(directory / config.EVENTS_FILE, set(sites["id"]), problems, today, digest)
     from basewatch.footprint import load_site_status  # footprint builds on this module

@@ -10,7 +10,7 @@ ctx = chrome.page_setup("data")
 st.title("Data & sources")
 st.markdown(chrome.summary_line(ctx))
 st.markdown(f"**Data version** `{ctx.dataset.version}` — the latest event date plus the first characters of a "
-            "SHA-256 hash of both data files. Cite it with the link from *Share this view*.")
+            "SHA-256 hash of the data files. Cite it with the link from *Share this view*.")
 
 st.subheader("Download")
 cols = st.columns(3)
