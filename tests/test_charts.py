@@ -23,12 +23,21 @@ def bundled():
 
 
 def _layers(spec):
-    return spec.get("layer", [spec])
+    """Every unit view of a (possibly layered or concatenated) spec, depth first."""
+    children = spec.get("layer") or spec.get("vconcat") or spec.get("hconcat")
+    if not children:
+        return [spec]
+    return [unit for child in children for unit in _layers(child)]
+
+
+def _mark(layer):
+    mark = layer.get("mark", {})
+    return mark.get("type") if isinstance(mark, dict) else mark
 
 
 def test_timeline_has_lanes_per_actor_colour_by_type_shape_by_status(mini):
     spec = charts.timeline_chart(mini).to_dict()
-    marks = [layer for layer in _layers(spec) if layer.get("mark", {}).get("type") == "point"][0]
+    marks = [layer for layer in _layers(spec) if _mark(layer) == "point"][0]
     enc = marks["encoding"]
     assert enc["y"]["field"] == "actor" and enc["x"]["field"] == "date"
     assert enc["color"]["field"] == "event_type" and enc["shape"]["field"] == "claim_status"
@@ -39,7 +48,7 @@ def test_timeline_has_lanes_per_actor_colour_by_type_shape_by_status(mini):
 
 def test_timeline_annotates_key_moments(bundled):
     spec = charts.timeline_chart(bundled).to_dict()
-    texts = [layer for layer in _layers(spec) if layer.get("mark", {}).get("type") == "text"]
+    texts = [layer for layer in _layers(spec) if _mark(layer) == "text"]
     assert texts, "expected annotation labels"
     datasets = spec["datasets"].values()
     labels = {row.get("label") for rows in datasets for row in rows if isinstance(row, dict)}
@@ -49,7 +58,7 @@ def test_timeline_annotates_key_moments(bundled):
 def test_timeline_bins_when_there_are_too_many_marks(bundled):
     many = pd.concat([bundled] * (charts.MAX_TIMELINE_MARKS // len(bundled) + 1), ignore_index=True)
     spec = charts.timeline_chart(many).to_dict()
-    circles = [layer for layer in _layers(spec) if layer.get("mark", {}).get("type") == "circle"]
+    circles = [layer for layer in _layers(spec) if _mark(layer) == "circle"]
     assert circles and circles[0]["encoding"]["size"]["field"] == "events"
     rows = sum(len(v) for v in spec["datasets"].values())
     assert rows < len(many) / 2
@@ -89,3 +98,59 @@ def test_many_estimates_are_drawn_as_monthly_aggregates(bundled):
     assert len(frame) < len(many) / 10
     assert (frame["low"] <= frame["mid"]).all() and (frame["mid"] <= frame["high"]).all()
     assert frame["range"].str.contains("estimates").all()
+
+
+def _events_on(dates: list[str], actor: str = "Russia") -> pd.DataFrame:
+    """Minimal timeline rows on the given days."""
+    n = len(dates)
+    return pd.DataFrame({
+        "id": [f"ev-{i:04d}" for i in range(n)], "date": pd.to_datetime(dates), "date_label": dates,
+        "actor": [actor] * n, "event_type": ["statement"] * n, "claim_status": ["reported"] * n,
+        "summary": ["x"] * n, "source_name": ["s"] * n, "place": ["p"] * n,
+    })
+
+
+def test_focus_opens_where_the_bundled_events_are(bundled):
+    start, end = charts.focus_domain(bundled)
+    assert 2014 <= start.year <= 2015, start  # not 1971: the story starts with the 2015 intervention
+    assert end >= bundled["date"].max()
+    assert bundled["date"].between(start, end).mean() >= charts.FOCUS_SHARE
+
+
+def test_focus_follows_the_data_not_a_fixed_year():
+    nineties = [f"199{y}-0{m}-15" for y in range(0, 10) for m in range(1, 10)]
+    stray = ["1971-01-01", "2015-09-30", "2024-12-08"]
+    start, end = charts.focus_domain(_events_on(nineties + stray))
+    assert start.year in (1989, 1990) and end.year in (1999, 2000), (start, end)
+
+
+def test_brushing_the_context_strip_moves_the_focus(bundled):
+    spec = charts.timeline_chart(bundled).to_dict()
+    focus, strip = spec["vconcat"]
+    brush = [p for p in spec["params"] if p["name"] == "brush"][0]
+    assert brush["select"]["encodings"] == ["x"]
+    strip_units = _layers(strip)
+    assert any(u.get("name") in brush["views"] for u in strip_units), "the brush lives on the strip"
+    assert not any(u.get("name") in brush["views"] for u in _layers(focus))
+    domain = [u for u in _layers(focus) if _mark(u) == "point"][0]["encoding"]["x"]["scale"]["domain"]
+    start, end = charts.focus_domain(bundled)
+    assert "brush.date" in domain["expr"] and str(int(start.value // 10**6)) in domain["expr"]
+    assert strip_units[0]["encoding"]["x"]["field"] == "date"  # Streamlit reports brush.date as today
+    assert spec["description"].startswith("Event timeline of 202 events")
+
+
+def test_same_day_marks_in_one_lane_do_not_sit_on_top_of_each_other():
+    events = _events_on(["2024-12-08"] * 4 + ["2020-01-01"])
+    frame = charts.timeline_frame(events)
+    offsets = charts._stack_offsets(frame, charts.focus_domain(events))
+    assert offsets.iloc[:4].nunique() == 4 and offsets.iloc[4] == 0
+
+
+def test_legends_show_their_glyphs(mini):
+    """No conditional fill on the marks: Vega-Lite would paint the legend symbols white on white."""
+    spec = charts.timeline_chart(mini).to_dict()
+    points = [u for u in _layers(spec) if _mark(u) == "point" and "shape" in u["encoding"]]
+    assert {u["mark"]["filled"] for u in points} == {True, False}
+    for unit in points:
+        assert "fill" not in unit["encoding"]
+        assert unit["encoding"]["shape"]["legend"]["symbolStrokeColor"] == "#333"
