@@ -77,8 +77,8 @@ def test_personnel_bands_never_invert_and_gaps_break_lines(bundled):
 
 def test_personnel_chart_layers(bundled):
     spec = charts.personnel_chart(charts.personnel_frame(bundled)).to_dict()
-    types = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in spec["layer"]]
-    assert types == ["area", "line", "rule", "point"]
+    types = [_mark(layer) for layer in _layers(spec)]
+    assert types == ["area", "line", "rule", "point", "point", "text"]
     band, line = spec["layer"][0], spec["layer"][1]
     assert band["encoding"]["y"]["field"] == "low" and band["encoding"]["y2"]["field"] == "high"
     assert band["mark"]["interpolate"] == line["mark"]["interpolate"] == "step-after"
@@ -154,3 +154,65 @@ def test_legends_show_their_glyphs(mini):
     for unit in points:
         assert "fill" not in unit["encoding"]
         assert unit["encoding"]["shape"]["legend"]["symbolStrokeColor"] == "#333"
+
+
+def _svg_year_labels(spec: dict, width: int) -> list[str]:
+    """The year labels Vega actually draws on the x axis at this width (rendered offline)."""
+    import re
+
+    import vl_convert
+
+    spec = {**spec, "width": width}
+    svg = vl_convert.vegalite_to_svg(spec)
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    return [t for t in texts if re.fullmatch(r"(19|20)\d\d", t)]
+
+
+@pytest.mark.parametrize("width", [340, 1000])
+@pytest.mark.parametrize("by", ["country", "site"])
+def test_personnel_year_ticks_do_not_repeat(bundled, by, width):
+    spec = charts.personnel_chart(charts.personnel_frame(bundled, by=by)).to_dict()
+    years = _svg_year_labels(spec, width)
+    assert len(years) >= 2, years
+    assert len(years) == len(set(years)), years
+
+
+def test_a_lone_estimate_is_a_point_with_its_error_bar_and_no_band(bundled):
+    one = bundled[bundled["personnel_low"].notna() & bundled["site_id"].isna()].head(1).copy()
+    one["personnel_low"], one["personnel_high"] = 2000, 3000
+    frame = charts.personnel_frame(one)
+    assert frame["segment_size"].tolist() == [1]
+    spec = charts.personnel_chart(frame, "One estimate").to_dict()
+    units = _layers(spec)
+    for unit in units:
+        if _mark(unit) in ("area", "line"):  # band and step line only for runs of two or more
+            assert {"filter": "datum.segment_size > 1"} in unit["transform"]
+    rule = [u for u in units if _mark(u) == "rule"][0]
+    assert rule["encoding"]["y"]["field"] == "low" and rule["encoding"]["y2"]["field"] == "high"
+    assert any(_mark(u) == "point" for u in units)
+    # The axes fit the estimate: the date sits inside the x domain, the high figure under the y top.
+    x_lo, x_hi = rule["encoding"]["x"]["scale"]["domain"]
+    day = int(frame["date"].iloc[0].value // 10**6)
+    assert x_lo < day < x_hi
+    assert 3000 <= rule["encoding"]["y"]["scale"]["domain"][1] <= 3500
+    assert spec["description"].startswith("One estimate.")
+
+
+def test_country_colours_are_distinct_and_shared(bundled):
+    from basewatch import config
+
+    frame = charts.personnel_frame(bundled, by="country")
+    groups, colors = charts.group_colors(frame)
+    named = dict(zip(groups, colors))
+    assert named["Syria"] == config.COUNTRY_COLORS["SY"] and named["Libya"] == config.COUNTRY_COLORS["LY"]
+    assert len(set(config.COUNTRY_COLORS.values())) == len(config.COUNTRY_COLORS)
+    assert not {"SY", "LY", "SD"} & {c for c, v in config.COUNTRY_COLORS.items()
+                                     if v in config.SITE_STATUS_COLORS.values()}
+
+
+def test_few_series_are_labelled_at_their_end_not_in_a_legend(bundled):
+    spec = charts.personnel_chart(charts.personnel_frame(bundled, by="country")).to_dict()
+    units = _layers(spec)
+    assert all(u["encoding"]["color"].get("legend", "absent") is None for u in units if "color" in u["encoding"])
+    texts = [u for u in units if _mark(u) == "text"]
+    assert texts and texts[0]["encoding"]["text"]["field"] == "label"
