@@ -391,8 +391,10 @@ class MapExport(JSCSSMixin, MacroElement):
                     var pad = 16 * ratio, width = shot.width, text = width - 2 * pad, probe = document.createElement("canvas").getContext("2d");
                     var head = [["bold " + 18 * ratio + "px sans-serif", "#111", plain(caption.title)],
                                 [13 * ratio + "px sans-serif", "#333", plain(caption.sentence)]];
+                    var link = caption.link;
+                    try { link = window.parent.location.href; } catch (e) { /* not same-origin: keep the given link */ }
                     var foot = [[12 * ratio + "px sans-serif", "#333", plain(caption.source)],
-                                [12 * ratio + "px sans-serif", "#0b5394", plain(caption.link)]];
+                                [12 * ratio + "px sans-serif", "#0b5394", link === caption.link ? plain(link) : link]];
                     function block(parts) {
                         return parts.map(function (p) {
                             var size = parseInt(p[0].replace(/^bold /, ""), 10);
@@ -463,8 +465,12 @@ class ExportCaption(MacroElement):
         self.caption = caption
 
 
-def build_export_caption_layer(title: str, sentence: str, version: str, link: str) -> folium.FeatureGroup:
-    """The caption of the map PNG: title, plain-language filter sentence, source line and link."""
+def build_export_caption_layer(title: str, sentence: str, version: str, link: str = "") -> folium.FeatureGroup:
+    """The caption of the map PNG: title, plain-language filter sentence, source line and link.
+
+    The PNG prints the address bar's URL at the moment of download (it carries the view); `link` is
+    only the fallback, so the page need not rebuild this layer, and re-add every layer, on each pan.
+    """
     from basewatch.exports import source_line
 
     group = folium.FeatureGroup(name="Caption", control=False)
@@ -532,6 +538,7 @@ class SiteMarkers(MacroElement):
             var group = {{ this._parent.get_name() }};
             var rows = {{ this.rows|tojson }}, ranks = {{ this.ranks|tojson }};
             var labels = [];
+            if (!map.getPane("bwLabels")) { map.createPane("bwLabels").style.zIndex = 620; }
             rows.forEach(function (r, i) {
                 if (r[5]) {  // an estimated position: show how far off it may be
                     L.circle([r[0], r[1]], {radius: r[5] * 1000, color: "#555", weight: 1.5, dashArray: "4 4",
@@ -540,7 +547,7 @@ class SiteMarkers(MacroElement):
                 L.circleMarker([r[0], r[1]], {radius: 10, color: "#222", weight: 2, fill: true,
                     fillColor: r[2], fillOpacity: 0.9}).bindTooltip(r[3]).addTo(group);
                 if (r[4]) {
-                    var marker = L.marker([r[0], r[1]], {interactive: false, keyboard: false, icon: L.divIcon({
+                    var marker = L.marker([r[0], r[1]], {pane: "bwLabels", interactive: false, keyboard: false, icon: L.divIcon({
                         className: "bw-site-label-icon", iconSize: [0, 0], iconAnchor: [0, 0],
                         html: '<div class="bw-site-label">' + r[4] + "</div>"})}).addTo(group);
                     labels.push({row: r, rank: ranks[i], marker: marker});
@@ -560,7 +567,7 @@ class SiteMarkers(MacroElement):
                 labels.forEach(function (l) {
                     var el = l.marker.getElement() && l.marker.getElement().firstChild;
                     if (!el) { return; }
-                    el.style.display = "block";
+                    el.style.display = "block"; el.style.left = "13px"; el.style.right = "auto";  // measure unclipped
                     var p = map.latLngToContainerPoint([l.row[0], l.row[1]]);
                     var w = el.offsetWidth, h = el.offsetHeight || 18;
                     var right = {x: p.x + 13, y: p.y - h / 2, w: w, h: h, side: "right"};
@@ -571,8 +578,8 @@ class SiteMarkers(MacroElement):
                         return (inside || offscreen) && !taken.some(function (t) { return overlaps(c, t); });
                     })[0];
                     if (!spot) { el.style.display = "none"; el.dataset.placed = "hidden"; return; }
-                    el.style.left = spot.side === "right" ? "13px" : "";
-                    el.style.right = spot.side === "left" ? "13px" : "";
+                    el.style.left = spot.side === "right" ? "13px" : "auto";
+                    el.style.right = spot.side === "left" ? "13px" : "auto";
                     el.dataset.placed = spot.side;
                     taken.push(spot);
                 });
