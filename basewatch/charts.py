@@ -189,7 +189,8 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
             size=80, strokeWidth=2, opacity=0.95, filled=False, clip=True).encode(**encoding)
         solid = base.transform_filter("datum.filled").mark_point(
             size=80, strokeWidth=2, opacity=0.95, filled=True, clip=True).encode(**encoding)
-        marks = alt.layer(hollow, solid).add_params(pick)
+        present = [layer for layer, rows in ((hollow, ~frame["filled"]), (solid, frame["filled"])) if rows.any()]
+        marks = alt.layer(*present).add_params(pick)
         if selected_id is not None and (frame["id"] == selected_id).any():
             ring = alt.Chart(frame[frame["id"] == selected_id]).mark_point(
                 size=420, strokeWidth=3, color="#111", filled=False, clip=True).encode(
@@ -233,7 +234,11 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
     # "fit" would squeeze legends and axes into it and collapse the lanes when there are few actors.
     return (alt.vconcat(focus, alt.layer(strip, strip_rules), spacing=8)
             .resolve_scale(x="independent", color="independent")
+            # Canvas, not SVG: Vega draws the brush as two unnamed SVG groups with role graphics-symbol,
+            # which screen readers announce as unlabelled images (axe: svg-img-alt). The chart's text
+            # alternative is its description; its data is in the events table below it.
             .properties(description=timeline_description(events, domain), padding={"top": 6},
+                        usermeta={"embedOptions": {"renderer": "canvas"}},
                         autosize={"type": "fit-x", "contains": "padding"}))
 
 
@@ -357,8 +362,11 @@ def personnel_chart(frame: pd.DataFrame, title: str = "Estimated Russian personn
         size=70, filled=True, opacity=1).encode(**point_encoding)
     hollow = base.transform_filter("datum.claim_status !== 'confirmed'").mark_point(
         size=70, filled=False, strokeWidth=2, opacity=1).encode(**point_encoding)
-    points = alt.layer(hollow, solid)
-    layers = [band, line, bars, points]
+    # Only layers that have data: Vega gives an empty mark group no accessible name (axe: svg-img-alt).
+    confirmed = (frame["claim_status"] == "confirmed").any()
+    points = [layer for layer, present in ((hollow, not (frame["claim_status"] == "confirmed").all()),
+                                           (solid, confirmed)) if present]
+    layers = [*([band, line] if (frame["segment_size"] > 1).any() else []), bars, *points]
     if direct:
         last = frame.sort_values("date").groupby("group").tail(1).copy()
         last["label"] = last["group"].map(lambda g: str(g).split(" (")[0].split(",")[0])

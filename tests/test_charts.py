@@ -184,7 +184,9 @@ def test_a_lone_estimate_is_a_point_with_its_error_bar_and_no_band(bundled):
     assert frame["segment_size"].tolist() == [1]
     spec = charts.personnel_chart(frame, "One estimate").to_dict()
     units = _layers(spec)
-    for unit in units:
+    assert not [u for u in units if _mark(u) in ("area", "line")], "no band or step line: they would spike"
+    runs = _layers(charts.personnel_chart(charts.personnel_frame(bundled)).to_dict())
+    for unit in runs:
         if _mark(unit) in ("area", "line"):  # band and step line only for runs of two or more
             assert {"filter": "datum.segment_size > 1"} in unit["transform"]
     rule = [u for u in units if _mark(u) == "rule"][0]
