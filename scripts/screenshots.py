@@ -35,6 +35,14 @@ def shoot(browser, url: str, path: Path, size: tuple[int, int]) -> None:
             page.wait_for_selector(CHART, timeout=60000)
         page.wait_for_selector(DONE, state="attached", timeout=60000)
         page.wait_for_timeout(1500)  # fonts, the basemap fetch and Vega's first paint; screenshots only
+        # Streamlit scrolls inside its own container, so a "full page" shot would stop at the
+        # viewport: grow the window to the content's height first (the first screen is unchanged).
+        height = page.evaluate("""() => Math.max(...Array.from(document.querySelectorAll(
+            '[data-testid=stMain], [data-testid=stAppViewContainer], [data-testid=stSidebarContent]'))
+            .map(e => e.scrollHeight), window.innerHeight)""")
+        if height > size[1]:
+            page.set_viewport_size({"width": size[0], "height": min(int(height) + 40, 12000)})
+            page.wait_for_timeout(1000)
         page.screenshot(path=str(path), full_page=True)
     finally:
         page.close()
