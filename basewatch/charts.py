@@ -97,6 +97,11 @@ def _ms(ts: pd.Timestamp) -> int:
     return int(pd.Timestamp(ts).value // 1_000_000)
 
 
+def _date_domain(start: pd.Timestamp, end: pd.Timestamp) -> list[str]:
+    """A temporal scale domain as ISO days: Vega-Lite 6.5 in the browser misreads numeric ones."""
+    return [pd.Timestamp(start).strftime("%Y-%m-%d"), pd.Timestamp(end).strftime("%Y-%m-%d")]
+
+
 def timeline_description(events: pd.DataFrame, domain: tuple[pd.Timestamp, pd.Timestamp] | None) -> str:
     """Text alternative of the timeline chart."""
     if domain is None or events.empty:
@@ -140,8 +145,8 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
     # The focus follows the brush when there is one, else the period the data says the story is in.
     focus_scale = alt.Scale(domain=alt.ExprRef(
         f"brush && brush.date ? brush.date : [{_ms(domain[0])}, {_ms(domain[1])}]"), nice=False)
-    x = alt.X("date:T", title=None, scale=focus_scale,
-              axis=alt.Axis(format="%Y", labelOverlap=True, grid=True, tickCount={"interval": "year", "step": 1}))
+    # Vega's own multi-level date labels: years over a long focus, months when the brush is short.
+    x = alt.X("date:T", title=None, scale=focus_scale, axis=alt.Axis(labelOverlap=True, grid=True))
     y = alt.Y("actor:N", sort=actors, title=None, scale=alt.Scale(range=[top, height]),
               axis=alt.Axis(labelLimit=alt.ExprRef(f"width < {NARROW_PX} ? width : 240"),
                             # On a phone the lane names move inside the plot, above their lane,
@@ -219,7 +224,7 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
     focus = alt.layer(rules, marks, *label_layers).properties(height=height)
 
     strip = alt.Chart(_strip_frame(context)).mark_bar(color="#8a8f98").encode(
-        x=alt.X("date:T", title=None, scale=alt.Scale(domain=[_ms(whole[0]), _ms(whole[1])], nice=False),
+        x=alt.X("date:T", title=None, scale=alt.Scale(domain=_date_domain(*whole), nice=False),
                 axis=alt.Axis(format="%Y", labelOverlap=True, tickCount=8)),
         x2="end:T",
         y=alt.Y("events:Q", title=None, axis=None),
@@ -228,8 +233,10 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
         height=STRIP_HEIGHT, title=alt.TitleParams("Whole period: drag to choose the years shown above",
                                                    fontSize=12, fontWeight="normal", anchor="start",
                                                    color="#333"))
+    # The strip's domain is declared once, on the bars: Vega-Lite 6.5 in the browser merges two equal
+    # numeric temporal domains into an empty one (the personnel chart lost its x axis that way).
     strip_rules = alt.Chart(_key_moments(whole[0], whole[1])).mark_rule(color="#666", strokeDash=[2, 2]).encode(
-        x=alt.X("date:T", scale=alt.Scale(domain=[_ms(whole[0]), _ms(whole[1])], nice=False)))
+        x="date:T")
     # fit-x: fill the page width while `height` stays the plot's own height; Streamlit's default
     # "fit" would squeeze legends and axes into it and collapse the lanes when there are few actors.
     return (alt.vconcat(focus, alt.layer(strip, strip_rules), spacing=8)
@@ -333,14 +340,20 @@ def personnel_chart(frame: pd.DataFrame, title: str = "Estimated Russian personn
     group_color = alt.Color("group:N", title=None, scale=alt.Scale(domain=groups, range=colors),
                             legend=None if direct else alt.Legend(orient="top", labelLimit=260))
     start, end = frame["date"].min(), frame["date"].max()
-    span = max(end - start, pd.Timedelta(days=365))
-    # Room for the first and last point, and on the right for the series names.
+    # At least two years wide, so a lone estimate sits between two labelled years; then room for the
+    # first and last point, and on the right for the series names.
+    short = max(pd.Timedelta(days=730) - (end - start), pd.Timedelta(0))
+    start, end = start - short / 2, end + short / 2
+    span = end - start
     domain = (start - span * 0.05, end + span * (0.22 if direct else 0.05))
-    x = alt.X("date:T", title=None, scale=alt.Scale(domain=[_ms(domain[0]), _ms(domain[1])], nice=False),
+    x = alt.X("date:T", title=None, scale=alt.Scale(domain=_date_domain(*domain), nice=False),
               axis=alt.Axis(format="%Y", tickCount={"interval": "year", "step": _year_step(*domain)},
                             labelOverlap=True, grid=True))
     y_scale = alt.Scale(domain=[0, float(frame["high"].max()) * 1.08], nice=True, zero=True)
-    base = alt.Chart(frame).encode(x=x)
+    # The x domain is declared on one layer only (the error bars, always drawn): Vega-Lite 6.5 in the
+    # browser turns repeated numeric temporal domains into an empty union and draws no x axis.
+    x_shared = alt.X("date:T", title=None)
+    base = alt.Chart(frame).encode(x=x_shared)
     runs = base.transform_filter("datum.segment_size > 1")
     band = runs.mark_area(opacity=0.18, interpolate="step-after").encode(
         y=alt.Y("low:Q", title="Personnel (low–high)", scale=y_scale, axis=alt.Axis(format=",d")), y2="high:Q",
@@ -348,7 +361,8 @@ def personnel_chart(frame: pd.DataFrame, title: str = "Estimated Russian personn
     line = runs.mark_line(interpolate="step-after", strokeWidth=2).encode(
         y=alt.Y("mid:Q", scale=y_scale), color=group_color, detail="segment:N")
     bars = base.mark_rule(strokeWidth=2, opacity=0.75).encode(
-        y=alt.Y("low:Q", scale=y_scale), y2="high:Q", color=group_color)
+        x=x, y=alt.Y("low:Q", title="Personnel (low–high)", scale=y_scale, axis=alt.Axis(format=",d")),
+        y2="high:Q", color=group_color)
     point_encoding = dict(
         y=alt.Y("mid:Q", scale=y_scale), color=group_color,
         shape=alt.Shape("claim_status:N", title="Claim status",
@@ -372,7 +386,7 @@ def personnel_chart(frame: pd.DataFrame, title: str = "Estimated Russian personn
         last["label"] = last["group"].map(lambda g: str(g).split(" (")[0].split(",")[0])
         labels = alt.Chart(last).mark_text(align="left", dx=8, fontSize=12, fontWeight="bold",
                                            limit=alt.ExprRef("max(80, width * 0.2)")).encode(
-            x=x, y=alt.Y("mid:Q", scale=y_scale), text="label:N", color=group_color)
+            x=x_shared, y=alt.Y("mid:Q", scale=y_scale), text="label:N", color=group_color)
         layers.append(labels)
     return alt.layer(*layers).properties(
         title=title, height=300, description=personnel_description(frame, title),
