@@ -118,8 +118,10 @@ def timeline_description(events: pd.DataFrame, domain: tuple[pd.Timestamp, pd.Ti
 
 
 def _strip_frame(events: pd.DataFrame) -> pd.DataFrame:
-    month = events["date"].dt.to_period("M")
-    counts = month.value_counts().sort_index()
+    """Events per month, or per year over a long span (monthly bars would be slivers)."""
+    long_span = len(events) and (events["date"].max() - events["date"].min()).days > 15 * 365
+    period = events["date"].dt.to_period("Y" if long_span else "M")
+    counts = period.value_counts().sort_index()
     return pd.DataFrame({"date": counts.index.to_timestamp(), "end": (counts.index + 1).to_timestamp(),
                          "events": counts.to_numpy()})
 
@@ -223,12 +225,13 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
             label_layers.append(text)
     focus = alt.layer(rules, marks, *label_layers).properties(height=height)
 
-    strip = alt.Chart(_strip_frame(context)).mark_bar(color="#8a8f98").encode(
+    strip = alt.Chart(_strip_frame(context)).mark_bar(color="#5b6270", stroke="white", strokeWidth=0.5).encode(
         x=alt.X("date:T", title=None, scale=alt.Scale(domain=_date_domain(*whole), nice=False),
                 axis=alt.Axis(format="%Y", labelOverlap=True, tickCount=8)),
         x2="end:T",
-        y=alt.Y("events:Q", title=None, axis=None),
-        tooltip=[alt.Tooltip("date:T", title="Month", format="%b %Y"), alt.Tooltip("events:Q", title="Events")],
+        # Square-root heights: a year with one event stays visible next to a year with sixty.
+        y=alt.Y("events:Q", title=None, axis=None, scale=alt.Scale(type="sqrt")), y2=alt.datum(0),
+        tooltip=[alt.Tooltip("date:T", title="From", format="%b %Y"), alt.Tooltip("events:Q", title="Events")],
     ).add_params(brush).properties(
         height=STRIP_HEIGHT, title=alt.TitleParams("Whole period: drag to choose the years shown above",
                                                    fontSize=12, fontWeight="normal", anchor="start",
