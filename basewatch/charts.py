@@ -370,7 +370,8 @@ def personnel_chart(frame: pd.DataFrame, title: str = "Estimated Russian personn
         y=alt.Y("mid:Q", scale=y_scale), color=group_color,
         shape=alt.Shape("claim_status:N", title="Claim status",
                         scale=alt.Scale(domain=list(STATUS_SHAPES), range=list(STATUS_SHAPES.values())),
-                        legend=alt.Legend(orient="bottom", symbolStrokeColor="#333", symbolStrokeWidth=2)),
+                        legend=alt.Legend(orient="bottom", symbolStrokeColor="#333", symbolStrokeWidth=2,
+                                          columns=alt.ExprRef(f"width < {NARROW_PX} ? 3 : 5"))),
         tooltip=[alt.Tooltip("date_label:N", title="Date"), alt.Tooltip("group:N", title="Where"),
                  alt.Tooltip("range:N", title="Personnel"), alt.Tooltip("claim_status:N", title="Status"),
                  alt.Tooltip("source_name:N", title="Source"), alt.Tooltip("summary:N", title="Summary")])
