@@ -52,9 +52,10 @@ FOCUS_SHARE = 0.9
 FOCUS_PAD_SHARE = 0.1
 MIN_FOCUS_PAD = pd.Timedelta(days=120)
 # Marks of one lane closer together than 1/STACK_BUCKETS of the focus span share a bucket and are
-# stacked within the lane (offsets in pixels), so same-day and same-week events stay apart.
+# stacked within the lane (offsets in pixels), so same-day and same-week events stay apart; the
+# largest offset plus a mark's radius stays inside the lane.
 STACK_BUCKETS = 160
-STACK_OFFSETS = (0, -7, 7, -13, 13)
+STACK_OFFSETS = (0, -6, 6, -11, 11)
 LABEL_ROW_PX = 14
 STRIP_HEIGHT = 44
 # Below this plot width (a phone) lane names sit inside the plot and legends wrap.
@@ -126,7 +127,7 @@ def _strip_frame(events: pd.DataFrame) -> pd.DataFrame:
                          "events": counts.to_numpy()})
 
 
-def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_per_lane: int = 34,
+def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_per_lane: int = 38,
                    context: pd.DataFrame | None = None) -> alt.VConcatChart:
     """Focus + context: one lane per actor over the busy period, a strip of the whole span beneath.
 
@@ -151,12 +152,11 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
     x = alt.X("date:T", title=None, scale=focus_scale, axis=alt.Axis(labelOverlap=True, grid=True))
     y = alt.Y("actor:N", sort=actors, title=None, scale=alt.Scale(range=[top, height]),
               axis=alt.Axis(labelLimit=alt.ExprRef(f"width < {NARROW_PX} ? width : 240"),
-                            # On a phone the lane names move inside the plot, above their lane,
-                            # so the marks keep the width.
+                            # On a phone the lane names move inside the plot, just above their
+                            # lane's centre line, so the marks keep the width.
                             labelAlign=alt.ExprRef(f"width < {NARROW_PX} ? 'left' : 'right'"),
                             labelBaseline=alt.ExprRef(f"width < {NARROW_PX} ? 'bottom' : 'middle'"),
                             labelPadding=alt.ExprRef(f"width < {NARROW_PX} ? -2 : 4"),
-                            labelOffset=alt.ExprRef(f"width < {NARROW_PX} ? {-(height_per_lane // 2 - 3)} : 0"),
                             labelFontWeight=alt.ExprRef(f"width < {NARROW_PX} ? 'bold' : 'normal'"),
                             ticks=False, domain=False))
     type_scale = alt.Scale(domain=list(config.EVENT_TYPES), range=TYPE_COLORS)
