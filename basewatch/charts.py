@@ -150,12 +150,18 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
         f"brush && brush.date ? brush.date : [{_ms(domain[0])}, {_ms(domain[1])}]"), nice=False)
     # Vega's own multi-level date labels: years over a long focus, months when the brush is short.
     x = alt.X("date:T", title=None, scale=focus_scale, axis=alt.Axis(labelOverlap=True, grid=True))
-    y = alt.Y("actor:N", sort=actors, title=None, scale=alt.Scale(range=[top, height]),
+    # A band per lane without padding: with a yOffset channel Vega-Lite puts a mark at the top of its
+    # band plus the offset, so the offsets below add half a lane to sit on the lane's centre line,
+    # where the axis writes the lane's name.
+    lane_px = (height - top) / max(len(actors), 1)
+    y = alt.Y("actor:N", sort=actors, title=None,
+              scale=alt.Scale(range=[top, height], paddingInner=0, paddingOuter=0),
               axis=alt.Axis(labelLimit=alt.ExprRef(f"width < {NARROW_PX} ? width : 240"),
-                            # On a phone the lane names move inside the plot, just above their
-                            # lane's centre line, so the marks keep the width.
+                            # On a phone the lane names move inside the plot, to the top of their
+                            # lane above its centre line, so the marks keep the width.
                             labelAlign=alt.ExprRef(f"width < {NARROW_PX} ? 'left' : 'right'"),
-                            labelBaseline=alt.ExprRef(f"width < {NARROW_PX} ? 'bottom' : 'middle'"),
+                            labelBaseline=alt.ExprRef(f"width < {NARROW_PX} ? 'top' : 'middle'"),
+                            bandPosition=alt.ExprRef(f"width < {NARROW_PX} ? 0 : 0.5"),
                             labelPadding=alt.ExprRef(f"width < {NARROW_PX} ? -2 : 4"),
                             labelFontWeight=alt.ExprRef(f"width < {NARROW_PX} ? 'bold' : 'normal'"),
                             ticks=False, domain=False))
@@ -173,7 +179,7 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
     else:
         pick = alt.selection_point(fields=["id"], name="pick", on="click", clear="dblclick")
         frame = timeline_frame(events)
-        frame["offset"] = _stack_offsets(frame, domain)
+        frame["offset"] = _stack_offsets(frame, domain) + lane_px / 2
         encoding = dict(
             x=x, y=y, yOffset=alt.YOffset("offset:Q", scale=None),
             color=alt.Color("event_type:N", title="Event type", scale=type_scale,

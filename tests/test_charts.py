@@ -144,6 +144,11 @@ def test_same_day_marks_in_one_lane_do_not_sit_on_top_of_each_other():
     frame = charts.timeline_frame(events)
     offsets = charts._stack_offsets(frame, charts.focus_domain(events))
     assert offsets.iloc[:4].nunique() == 4 and offsets.iloc[4] == 0
+    # In the chart every mark sits half a lane below its band's top (the lane's centre line) plus its offset.
+    spec = charts.timeline_chart(events).to_dict()
+    rows = [r for rows in spec["datasets"].values() for r in rows if "offset" in r]
+    lane = max(110, 38) / 1  # one actor lane
+    assert sorted({r["offset"] - lane / 2 for r in rows}) == sorted(set(offsets))
 
 
 def test_legends_show_their_glyphs(mini):
