@@ -123,6 +123,18 @@ SITE_STATUS_COLORS = {
     "unknown": "#BBBBBB",
 }
 
+# One colour per country on charts, the map and the footprint view (Okabe-Ito, colour-blind-safe).
+# Syria, Libya and Sudan avoid the site-status colours above; Russia keeps its actor colour.
+COUNTRY_COLORS = {
+    "SY": "#009E73",  # bluish green
+    "LY": "#56B4E9",  # sky blue
+    "SD": "#000000",  # black
+    "RU": "#D55E00",  # vermillion, as the actor Russia
+    "TR": "#CC79A7",  # reddish purple
+    "EG": "#F0E442",  # yellow: fills only, too light for lines on white
+}
+
+
 # Claim status is drawn by shape/fill, never by colour, so it survives colour blindness.
 CLAIM_STATUS_STYLE = {
     "confirmed": {"filled": True, "shape": "circle", "symbol": "●"},

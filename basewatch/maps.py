@@ -9,6 +9,8 @@ tooltips in JS template literals.
 from __future__ import annotations
 
 import json
+import math
+import re
 from functools import lru_cache
 
 import folium
@@ -101,10 +103,13 @@ class MarkerStyles(MacroElement):
             border:2.5px solid var(--c);background:var(--c);box-shadow:0 0 0 1px #fff;}
         .bw-ev.hollow span {background:#fff;}
         .bw-ev.denied span {background:#fff;border-style:dashed;}
-        .bw-site-label {display:inline-block;white-space:nowrap;background:rgba(255,255,255,.85);border:0;box-shadow:none;font:600 12px/1.2 sans-serif;
-            padding:1px 4px;color:#222;}
+        .bw-site-label {position:absolute;top:-9px;left:13px;white-space:nowrap;background:rgba(255,255,255,.9);
+            border:0;box-shadow:none;font:600 12px/1.2 sans-serif;padding:1px 4px;color:#222;}
         .bw-site-label:before {display:none;}
         .leaflet-tooltip {font:13px/1.35 sans-serif;max-width:320px;white-space:normal;}
+        .bw-selected span {display:block;width:34px;height:34px;border-radius:50%;box-sizing:border-box;
+            border:4px solid #111;box-shadow:0 0 0 2px #fff, inset 0 0 0 2px #fff;
+            background:radial-gradient(circle, var(--c) 0 5px, transparent 6px);}
         </style>
         {% endmacro %}""")
 
@@ -166,8 +171,14 @@ class EventCluster(folium.plugins.MarkerCluster):
             figure.header.add_child(CssLink(url), name=name)
 
 
-def build_base_map(center: tuple[float, float] | None = None, zoom: int | None = None) -> folium.Map:
-    """The stable part of the map: outlines, optional tiles, controls. Data layers are added separately."""
+def build_base_map(center: tuple[float, float] | None = None, zoom: int | None = None,
+                   frame: tuple[tuple[float, float], tuple[float, float]] | None = None,
+                   export: bool = True) -> folium.Map:
+    """The stable part of the map: outlines, optional tiles, controls. Data layers are added separately.
+
+    `frame` ((south, west), (north, east)) is fitted in the browser to the map's real size when it
+    opens (see `frame_bounds`); a `center`/`zoom` passed to st_folium afterwards overrides it.
+    """
     use_local_assets()
     lat, lon, default_zoom = config.MAP_DEFAULT_VIEW
     fmap = folium.Map(location=list(center or (lat, lon)), zoom_start=zoom or default_zoom, tiles=None,
@@ -180,7 +191,293 @@ def build_base_map(center: tuple[float, float] | None = None, zoom: int | None =
     folium.TileLayer(SATELLITE_TILES, name="Satellite imagery (online)", attr=SATELLITE_ATTRIBUTION,
                      overlay=True, show=False, max_zoom=18).add_to(fmap)
     folium.plugins.Fullscreen(position="topleft").add_to(fmap)
+    if frame is not None:
+        FitToFrame(frame).add_to(fmap)
+    UserViewFlag().add_to(fmap)
+    if export:
+        MapExport().add_to(fmap)
     return fmap
+
+
+# ---------------------------------------------------------------------------------------- framing
+
+# Pixels kept free around the framed sites and events (room for a marker and half a label).
+FRAME_PADDING = 24
+# A framed single point opens no closer than this.
+FRAME_MAX_ZOOM = SELECTED_ZOOM
+# With at least this many located events, the outermost TRIM_SHARE on each side (by latitude and by
+# longitude) are left out of the frame: one statement in Moscow or Washington must not zoom the map
+# out to half the world. Sites the selected events name are always in the frame.
+TRIM_MIN_EVENTS = 20
+TRIM_SHARE = 0.04
+
+
+def frame_bounds(events: pd.DataFrame, sites: pd.DataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
+    """((south, west), (north, east)) of the sites and events the filters select, outliers trimmed."""
+    located = events.loc[events["map_lat"].notna(), ["map_lat", "map_lon"]]
+    lats, lons = located["map_lat"], located["map_lon"]
+    if len(located) >= TRIM_MIN_EVENTS:
+        lats = lats[lats.between(lats.quantile(TRIM_SHARE), lats.quantile(1 - TRIM_SHARE))]
+        lons = lons[lons.between(lons.quantile(TRIM_SHARE), lons.quantile(1 - TRIM_SHARE))]
+    named = sites[sites["id"].isin(events["site_id"].dropna().unique())]
+    if located.empty and named.empty:
+        named = sites  # nothing located matches: show every site rather than an arbitrary spot
+    all_lats = pd.concat([lats, named["lat"].astype("float64")])
+    all_lons = pd.concat([lons, named["lon"].astype("float64")])
+    if all_lats.empty:
+        lat, lon, _ = config.MAP_DEFAULT_VIEW
+        return (lat - 8, lon - 12), (lat + 8, lon + 12)
+    return (float(all_lats.min()), float(all_lons.min())), (float(all_lats.max()), float(all_lons.max()))
+
+
+def _project(lat: float, lon: float, zoom: float) -> tuple[float, float]:
+    """Web Mercator pixel coordinates at `zoom`, as Leaflet's EPSG3857 computes them."""
+    scale = 256 * 2 ** zoom
+    sin_lat = min(max(math.sin(math.radians(lat)), -0.9999), 0.9999)
+    return scale * (lon + 180) / 360, scale * (0.5 - math.log((1 + sin_lat) / (1 - sin_lat)) / (4 * math.pi))
+
+
+def _unproject(x: float, y: float, zoom: float) -> tuple[float, float]:
+    scale = 256 * 2 ** zoom
+    lon = x / scale * 360 - 180
+    lat = math.degrees(2 * math.atan(math.exp((0.5 - y / scale) * 2 * math.pi)) - math.pi / 2)
+    return lat, lon
+
+
+def fitted_view(bounds, width: int, height: int, padding: int = FRAME_PADDING,
+                max_zoom: int = FRAME_MAX_ZOOM, min_zoom: int = 2) -> tuple[tuple[float, float], int]:
+    """The (centre, zoom) Leaflet's fitBounds picks for `bounds` in a width×height map (zoomSnap 1)."""
+    (south, west), (north, east) = bounds
+    x0, y0 = _project(north, west, 0)
+    x1, y1 = _project(south, east, 0)
+    span_x, span_y = max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)
+    scale = min((width - 2 * padding) / span_x, (height - 2 * padding) / span_y)
+    zoom = math.log2(scale) if scale > 0 else min_zoom
+    zoom = math.floor(round(zoom * 100) / 100)  # Leaflet: snap down unless within 1 % of the next level
+    zoom = int(max(min_zoom, min(max_zoom, config.MAP_MAX_ZOOM, zoom)))
+    return _unproject((x0 + x1) / 2 * 2 ** zoom, (y0 + y1) / 2 * 2 ** zoom, zoom), zoom
+
+
+def view_box(center: tuple[float, float], zoom: int, width: int, height: int):
+    """((south, west), (north, east)) a width×height map shows around `center` at `zoom`."""
+    cx, cy = _project(center[0], center[1], zoom)
+    north, west = _unproject(cx - width / 2, cy - height / 2, zoom)
+    south, east = _unproject(cx + width / 2, cy + height / 2, zoom)
+    return (south, west), (north, east)
+
+
+class FitToFrame(MacroElement):
+    """Fit the map to the framed bounds once, when it opens, at the size the browser gives it."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var bounds = L.latLngBounds({{ this.bounds|tojson }});
+            window.bwFrame = {bounds: bounds, padding: {{ this.padding }}, maxZoom: {{ this.max_zoom }}};
+            map.fitBounds(bounds, {padding: [{{ this.padding }}, {{ this.padding }}],
+                                   maxZoom: {{ this.max_zoom }}, animate: false});
+        })();
+        {% endmacro %}""")
+
+    def __init__(self, bounds):
+        super().__init__()
+        self._name = "FitToFrame"
+        (south, west), (north, east) = bounds
+        self.bounds = [[float(south), float(west)], [float(north), float(east)]]
+        self.padding, self.max_zoom = FRAME_PADDING, FRAME_MAX_ZOOM
+
+
+# ------------------------------------------------------------------------ did the reader move the map?
+
+# st_folium reports centre and zoom after every move, its own first frame included, and has no field
+# for "the reader did this". It does return `selected_layers`: the values of a plain object in its
+# global state that it only fills for WMS layers (there are none here). UserViewFlag adds this entry
+# to that object the moment a pan or zoom starts from the reader's own gesture; the page writes the
+# `view` URL parameter only while `user_moved(result)` is true.
+USER_MOVED_LAYER = "basewatch:user-moved"
+# A zoom that starts within this many ms of a wheel, double-click, key or touch on the map (or a click
+# on its +/- buttons) is the reader's. Programmatic moves (fitting, st_folium's setView after a
+# rerun) come later than that after any gesture: a rerun alone takes st_folium's 250 ms debounce.
+GESTURE_MS = 300
+
+
+class UserViewFlag(MacroElement):
+    """Marks the map as moved by the reader (drag, wheel, double-click, keys, pinch, +/- buttons)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }}, container = map.getContainer(), lastGesture = 0;
+            function gesture(e) {
+                if (e.type !== "click" || (e.target.closest && e.target.closest(".leaflet-control-zoom"))) {
+                    lastGesture = Date.now();
+                }
+            }
+            ["wheel", "dblclick", "keydown", "touchstart", "click"].forEach(function (type) {
+                container.addEventListener(type, gesture, true);
+            });
+            function mark() {
+                window.bwUserMoved = true;
+                var data = window.__GLOBAL_DATA__;
+                if (data && data.selected_layers) {
+                    data.selected_layers[{{ this.flag|tojson }}] = {name: {{ this.flag|tojson }}, url: ""};
+                }
+            }
+            map.on("dragstart", mark);
+            map.on("zoomstart movestart", function () {
+                if (Date.now() - lastGesture < {{ this.gesture_ms }}) { mark(); }
+            });
+        })();
+        {% endmacro %}""")
+
+    def __init__(self):
+        super().__init__()
+        self._name = "UserViewFlag"
+        self.flag, self.gesture_ms = USER_MOVED_LAYER, GESTURE_MS
+
+
+def user_moved(result: dict | None) -> bool:
+    """True once the reader has panned or zoomed this map (never for the map's own first frame)."""
+    layers = (result or {}).get("selected_layers") or []
+    return any(isinstance(layer, dict) and layer.get("name") == USER_MOVED_LAYER for layer in layers)
+
+
+# ------------------------------------------------------------------------------- PNG of the map
+
+HTML_TO_IMAGE_URL = "https://cdn.jsdelivr.net/npm/html-to-image@1.11.13/dist/html-to-image.js"
+
+
+class MapExport(JSCSSMixin, MacroElement):
+    """A "Download PNG" button: the map as it is now, with title, filter sentence, source and link.
+
+    html-to-image (vendored; `use_local_assets` swaps its CDN URL for the local copy) draws the map
+    container without its controls; the caption comes from `window.bwExportText`, which
+    `build_export_caption_layer` sets on every rerun without remounting the map.
+    """
+
+    default_js = [("html_to_image", HTML_TO_IMAGE_URL)]
+
+    _template = Template(r"""
+        {% macro header(this, kwargs) %}
+        <style>
+        .bw-export {font:600 13px/1.2 sans-serif;padding:6px 10px;background:#fff;color:#111;border:2px solid rgba(0,0,0,.35);
+            border-radius:4px;cursor:pointer;}
+        .bw-export:focus-visible {outline:3px solid #0072B2;outline-offset:1px;}
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            function plain(text) {  // the caption strings arrive HTML-escaped (inert); draw them as text
+                return new DOMParser().parseFromString("<!doctype html><body>" + (text || ""), "text/html").body.textContent;
+            }
+            function wrap(ctx, text, font, width) {
+                ctx.font = font;
+                var lines = [], line = "";
+                String(text).split(/\s+/).forEach(function (word) {
+                    var next = line ? line + " " + word : word;
+                    if (line && ctx.measureText(next).width > width) { lines.push(line); line = word; } else { line = next; }
+                });
+                if (line) { lines.push(line); }
+                return lines;
+            }
+            function download(button) {
+                var caption = window.bwExportText || {}, label = button.textContent;
+                button.disabled = true; button.textContent = "Preparing PNG…";
+                var ratio = 2;
+                htmlToImage.toCanvas(map.getContainer(), {pixelRatio: ratio, skipFonts: true, backgroundColor: "#c9dbe8",
+                    filter: function (node) { return !(node.classList && node.classList.contains("leaflet-control-container")); }
+                }).then(function (shot) {
+                    var pad = 16 * ratio, width = shot.width, text = width - 2 * pad, probe = document.createElement("canvas").getContext("2d");
+                    var head = [["bold " + 18 * ratio + "px sans-serif", "#111", plain(caption.title)],
+                                [13 * ratio + "px sans-serif", "#333", plain(caption.sentence)]];
+                    var link = caption.link;
+                    try { link = window.parent.location.href; } catch (e) { /* not same-origin: keep the given link */ }
+                    var foot = [[12 * ratio + "px sans-serif", "#333", plain(caption.source)],
+                                [12 * ratio + "px sans-serif", "#0b5394", link === caption.link ? plain(link) : link]];
+                    function block(parts) {
+                        return parts.map(function (p) {
+                            var size = parseInt(p[0].replace(/^bold /, ""), 10);
+                            return {font: p[0], color: p[1], size: size, lines: wrap(probe, p[2], p[0], text)};
+                        });
+                    }
+                    function blockHeight(b) { return b.reduce(function (h, p) { return h + p.lines.length * p.size * 1.35; }, 0); }
+                    var top = block(head), bottom = block(foot);
+                    var topH = blockHeight(top) + 2 * pad, bottomH = blockHeight(bottom) + 2 * pad;
+                    var out = document.createElement("canvas");
+                    out.width = width; out.height = topH + shot.height + bottomH;
+                    var ctx = out.getContext("2d");
+                    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, out.width, out.height);
+                    function draw(b, y) {
+                        b.forEach(function (p) {
+                            ctx.font = p.font; ctx.fillStyle = p.color;
+                            p.lines.forEach(function (line) { y += p.size * 1.35; ctx.fillText(line, pad, y - p.size * 0.3); });
+                        });
+                    }
+                    draw(top, pad);
+                    ctx.drawImage(shot, 0, topH);
+                    draw(bottom, topH + shot.height + pad);
+                    window.bwLastExport = {width: out.width, height: out.height};
+                    out.toBlob(function (blob) {
+                        var a = document.createElement("a");
+                        a.href = URL.createObjectURL(blob);
+                        a.download = "basewatch-map.png";
+                        document.body.appendChild(a); a.click(); a.remove();
+                        setTimeout(function () { URL.revokeObjectURL(a.href); }, 10000);
+                    }, "image/png");
+                }).catch(function (error) {
+                    console.error("Basewatch: map PNG failed", error);
+                    label = "PNG failed, try again";
+                }).then(function () { button.disabled = false; button.textContent = label; });
+            }
+            var Control = L.Control.extend({
+                options: {position: "bottomleft"},
+                onAdd: function () {
+                    var button = L.DomUtil.create("button", "bw-export");
+                    button.type = "button";
+                    button.textContent = "Download PNG";
+                    button.title = "Download this map view as a PNG with its title, filters, source and link";
+                    L.DomEvent.disableClickPropagation(button);
+                    L.DomEvent.on(button, "click", function () { download(button); });
+                    return button;
+                }
+            });
+            new Control().addTo(map);
+        })();
+        {% endmacro %}""")
+
+    def __init__(self):
+        super().__init__()
+        self._name = "MapExport"
+
+
+class ExportCaption(MacroElement):
+    """Sets the caption the Download PNG control draws (every string already passed through `inert`)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        window.bwExportText = {{ this.caption|tojson }};
+        {% endmacro %}""")
+
+    def __init__(self, caption: dict[str, str]):
+        super().__init__()
+        self._name = "ExportCaption"
+        self.caption = caption
+
+
+def build_export_caption_layer(title: str, sentence: str, version: str, link: str = "") -> folium.FeatureGroup:
+    """The caption of the map PNG: title, plain-language filter sentence, source line and link.
+
+    The PNG prints the address bar's URL at the moment of download (it carries the view); `link` is
+    only the fallback, so the page need not rebuild this layer, and re-add every layer, on each pan.
+    """
+    from basewatch.exports import source_line
+
+    group = folium.FeatureGroup(name="Caption", control=False)
+    ExportCaption({"title": inert(title), "sentence": inert(sentence), "source": inert(source_line(version)),
+                   "link": inert(link)}).add_to(group)
+    return group
 
 
 def event_rows(events: pd.DataFrame) -> list[list]:
@@ -227,36 +524,78 @@ def short_name(name: str) -> str:
 
 
 class SiteMarkers(MacroElement):
-    """All sites as one element: rings coloured by status, hover text and name labels, built in the browser.
+    """All sites as one element: rings coloured by status, hover text and decluttered name labels.
 
-    One element instead of four folium objects per site keeps each map rerun cheap; every string in
-    the rows has been through `inert`.
+    Rows are [lat, lon, colour, tooltip, label, uncertainty km] and `ranks` their label priorities;
+    every string in the rows has been through `inert`. Labels are placed in priority order (0 first) after every zoom or pan:
+    to the right of the marker if that space is free, else to the left, else not at all (the name
+    still shows on hover). So no label ever sits on top of another or on another site's marker.
     """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function () {
-            var rows = {{ this.rows|tojson }};
-            rows.forEach(function (r) {
+            var map = {{ this._parent._parent.get_name() if this._parent._parent else this._parent.get_name() }};
+            var group = {{ this._parent.get_name() }};
+            var rows = {{ this.rows|tojson }}, ranks = {{ this.ranks|tojson }};
+            var labels = [];
+            if (!map.getPane("bwLabels")) { map.createPane("bwLabels").style.zIndex = 620; }
+            rows.forEach(function (r, i) {
                 if (r[5]) {  // an estimated position: show how far off it may be
                     L.circle([r[0], r[1]], {radius: r[5] * 1000, color: "#555", weight: 1.5, dashArray: "4 4",
-                        fill: true, fillOpacity: 0.06, interactive: false}).addTo({{ this._parent.get_name() }});
+                        fill: true, fillOpacity: 0.06, interactive: false}).addTo(group);
                 }
                 L.circleMarker([r[0], r[1]], {radius: 10, color: "#222", weight: 2, fill: true,
-                    fillColor: r[2], fillOpacity: 0.9}).bindTooltip(r[3]).addTo({{ this._parent.get_name() }});
+                    fillColor: r[2], fillOpacity: 0.9}).bindTooltip(r[3]).addTo(group);
                 if (r[4]) {
-                    L.marker([r[0], r[1]], {interactive: false, keyboard: false, icon: L.divIcon({
-                        className: "bw-site-label-icon", iconSize: [180, 18], iconAnchor: [-12, 9],
-                        html: '<div class="bw-site-label">' + r[4] + "</div>"})}).addTo({{ this._parent.get_name() }});
+                    var marker = L.marker([r[0], r[1]], {pane: "bwLabels", interactive: false, keyboard: false, icon: L.divIcon({
+                        className: "bw-site-label-icon", iconSize: [0, 0], iconAnchor: [0, 0],
+                        html: '<div class="bw-site-label">' + r[4] + "</div>"})}).addTo(group);
+                    labels.push({row: r, rank: ranks[i], marker: marker});
                 }
             });
+            labels.sort(function (a, b) { return a.rank - b.rank; });
+            function overlaps(a, b) {
+                return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+            }
+            function declutter() {
+                if (!group._map) { return; }
+                var size = map.getSize(), taken = [];
+                rows.forEach(function (r) {  // every site marker is an obstacle
+                    var p = map.latLngToContainerPoint([r[0], r[1]]);
+                    taken.push({x: p.x - 11, y: p.y - 11, w: 22, h: 22});
+                });
+                labels.forEach(function (l) {
+                    var el = l.marker.getElement() && l.marker.getElement().firstChild;
+                    if (!el) { return; }
+                    el.style.display = "block"; el.style.left = "13px"; el.style.right = "auto";  // measure unclipped
+                    var p = map.latLngToContainerPoint([l.row[0], l.row[1]]);
+                    var w = el.offsetWidth, h = el.offsetHeight || 18;
+                    var right = {x: p.x + 13, y: p.y - h / 2, w: w, h: h, side: "right"};
+                    var left = {x: p.x - 13 - w, y: p.y - h / 2, w: w, h: h, side: "left"};
+                    var spot = [right, left].filter(function (c) {
+                        var inside = c.x >= 0 && c.x + c.w <= size.x && c.y >= 0 && c.y + c.h <= size.y;
+                        var offscreen = c.x + c.w < 0 || c.x > size.x || c.y + c.h < 0 || c.y > size.y;
+                        return (inside || offscreen) && !taken.some(function (t) { return overlaps(c, t); });
+                    })[0];
+                    if (!spot) { el.style.display = "none"; el.dataset.placed = "hidden"; return; }
+                    el.style.left = spot.side === "right" ? "13px" : "auto";
+                    el.style.right = spot.side === "left" ? "13px" : "auto";
+                    el.dataset.placed = spot.side;
+                    taken.push(spot);
+                });
+            }
+            map.on("zoomend moveend resize", declutter);
+            group.on("add", function () { setTimeout(declutter, 0); });
+            setTimeout(declutter, 0);
         })();
         {% endmacro %}""")
 
-    def __init__(self, rows: list[list]):
+    def __init__(self, rows: list[list], ranks: list[int] | None = None):
         super().__init__()
         self._name = "SiteMarkers"
         self.rows = rows
+        self.ranks = list(range(len(rows))) if ranks is None else [int(r) for r in ranks]
 
 
 # Below this, an uncertainty circle would hide under the marker itself.
@@ -271,13 +610,29 @@ def uncertainty_km(site: pd.Series) -> float:
     return float(value)
 
 
-def build_site_layer(sites: pd.DataFrame, labels: bool = True) -> folium.FeatureGroup:
-    """Sites as rings coloured by status, with their names as labels."""
+STATUS_LABEL_RANK = {"active": 0, "contested": 1, "reduced": 2, "proposed": 3, "withdrawn": 4, "unknown": 5}
+
+
+def label_priority(sites: pd.DataFrame, events: pd.DataFrame | None = None) -> dict[str, int]:
+    """Site id → label rank (0 is labelled first): most events in view, then status, then name.
+
+    When labels collide the map keeps the higher-ranked one and shows the other's name on hover.
+    """
+    counts = events["site_id"].value_counts() if events is not None and len(events) else pd.Series(dtype="int64")
+    keyed = sites.assign(_events=sites["id"].map(counts).fillna(0).astype(int),
+                         _status=sites["status"].map(STATUS_LABEL_RANK).fillna(9))
+    ordered = keyed.sort_values(["_events", "_status", "name"], ascending=[False, True, True])
+    return {site_id: rank for rank, site_id in enumerate(ordered["id"])}
+
+
+def build_site_layer(sites: pd.DataFrame, labels: bool = True, events: pd.DataFrame | None = None) -> folium.FeatureGroup:
+    """Sites as rings coloured by status, with decluttered name labels (busiest sites in `events` first)."""
     group = folium.FeatureGroup(name="Sites", control=True)
+    rank = label_priority(sites, events)
     rows = [[float(site["lat"]), float(site["lon"]), status_color(site["status"]),
              site_tooltip(site), inert(short_name(site["name"])) if labels else "", uncertainty_km(site)]
             for _, site in sites.iterrows()]
-    SiteMarkers(rows).add_to(group)
+    SiteMarkers(rows, [rank[site_id] for site_id in sites["id"]]).add_to(group)
     return group
 
 
@@ -293,12 +648,40 @@ def build_ring_layer(sites: pd.DataFrame, ring_ids: tuple[str, ...], radius_km: 
     return group
 
 
-def build_selection_layer(point: tuple[float, float] | None) -> folium.FeatureGroup:
-    """A halo around the selected event or site."""
+# Leaflet's marker pane (and the event clusters in it) sits at z-index 600, tooltips at 650.
+SELECTION_PANE = "bwSelection"
+SELECTION_PANE_Z = 640
+
+
+class SelectionMarker(MacroElement):
+    """A ring and dot for the selected event or site in its own pane, above every cluster and marker."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent._parent.get_name() if this._parent._parent else this._parent.get_name() }};
+            if (!map.getPane({{ this.pane|tojson }})) {
+                map.createPane({{ this.pane|tojson }}).style.zIndex = {{ this.z_index }};
+            }
+            L.marker({{ this.location|tojson }}, {pane: {{ this.pane|tojson }}, interactive: false, keyboard: false,
+                icon: L.divIcon({className: "bw-selected", iconSize: [34, 34], iconAnchor: [17, 17],
+                    html: '<span style="--c:{{ this.color }}"></span>'})}).addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}""")
+
+    def __init__(self, location: tuple[float, float], color: str = "#111111"):
+        super().__init__()
+        self._name = "SelectionMarker"
+        self.location = [float(location[0]), float(location[1])]
+        self.color = color if re.fullmatch(r"#[0-9A-Fa-f]{6}", color) else "#111111"
+        self.pane, self.z_index = SELECTION_PANE, SELECTION_PANE_Z
+
+
+def build_selection_layer(point: tuple[float, float] | None, color: str = "#111111") -> folium.FeatureGroup:
+    """The selected event or site: a ring drawn above its cluster, in a pane of its own."""
     group = folium.FeatureGroup(name="Selection", control=False)
     if point is not None:
-        folium.CircleMarker(location=list(point), radius=18, color="#111", weight=3, fill=False,
-                            interactive=False).add_to(group)
+        SelectionMarker(point, color).add_to(group)
     return group
 
 
@@ -306,8 +689,6 @@ def parse_clicked(tooltip_text: str | None) -> tuple[str, str] | None:
     """('event' | 'site', id) from the text st_folium reports for a clicked marker."""
     if not tooltip_text:
         return None
-    import re
-
     match = re.search(r"\[(event|site):([a-z0-9]+(?:-[a-z0-9]+)*)\]\s*$", tooltip_text.strip())
     return (match.group(1), match.group(2)) if match else None
 

@@ -1,4 +1,9 @@
-"""Screenshot every page at desktop and phone size: python scripts/screenshots.py [OUT_DIR] [DATA_DIR]."""
+"""Screenshot every page at desktop and phone size: python scripts/screenshots.py [OUT_DIR] [DATA_DIR].
+
+Writes <page>-desktop.png (1400×900) and <page>-phone.png (390×844), full page, for the overview,
+map, timeline, a site profile (Hmeimim) and the data page. Look at every one before a view change
+is called done.
+"""
 
 import sys
 
@@ -9,8 +14,38 @@ from playwright.sync_api import sync_playwright
 
 from basewatch.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
-PATHS = ["", "map?actor=russia&from=2024-12-01", "timeline", "sites?site=hmeimim", "data"]
+PAGES = {"overview": "", "map": "map", "timeline": "timeline", "site-hmeimim": "sites?site=hmeimim", "data": "data"}
 SIZES = {"desktop": (1400, 900), "phone": (390, 844)}
+DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+CHART = '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg.marks'
+
+
+def shoot(browser, url: str, path: Path, size: tuple[int, int]) -> None:
+    """Open `url` at `size`, wait until its map and charts are drawn, save a full-page PNG."""
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    try:
+        page.goto(url)
+        page.wait_for_selector(DONE, state="attached", timeout=60000)
+        if page.locator(MAP_IFRAME).count():
+            frame = page.wait_for_selector(MAP_IFRAME, timeout=60000).content_frame()
+            frame.wait_for_function("() => !!window.map && !!document.querySelector('.leaflet-overlay-pane')",
+                                    timeout=60000)
+        if page.locator('[data-testid="stVegaLiteChart"]').count():
+            page.wait_for_selector(CHART, timeout=60000)
+        page.wait_for_selector(DONE, state="attached", timeout=60000)
+        page.wait_for_timeout(1500)  # fonts, the basemap fetch and Vega's first paint; screenshots only
+        # Streamlit scrolls inside its own container, so a "full page" shot would stop at the
+        # viewport: grow the window to the content's height first (the first screen is unchanged).
+        height = page.evaluate("""() => Math.max(...Array.from(document.querySelectorAll(
+            '[data-testid=stMain], [data-testid=stAppViewContainer], [data-testid=stSidebarContent]'))
+            .map(e => e.scrollHeight), window.innerHeight)""")
+        if height > size[1]:
+            page.set_viewport_size({"width": size[0], "height": min(int(height) + 40, 12000)})
+            page.wait_for_timeout(1000)
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.close()
 
 
 def main() -> None:
@@ -19,19 +54,14 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     with streamlit_server(data) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for size_name, (w, h) in SIZES.items():
-            for path in PATHS:
-                page = browser.new_page(viewport={"width": w, "height": h})
-                page.goto(f"{base}/{path}")
-                page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60000)
-                if path.startswith(("map", "sites")):
-                    frame = page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]').content_frame()
-                    frame.wait_for_function("() => !!window.map", timeout=60000)
-                page.wait_for_timeout(1500)  # let tiles of the base map and charts paint; screenshots only
-                name = (path.split("?")[0] or "overview")
-                page.screenshot(path=str(out / f"{name}-{size_name}.png"), full_page=True)
-                page.close()
-        browser.close()
+        try:
+            for size_name, size in SIZES.items():
+                for name, path in PAGES.items():
+                    target = out / f"{name}-{size_name}.png"
+                    shoot(browser, f"{base}/{path}", target, size)
+                    print(target)
+        finally:
+            browser.close()
 
 
 if __name__ == "__main__":

@@ -352,6 +352,29 @@ PACKAGES: list[dict] = [
         "note": "leaflet_heat.min.js copied from the folium wheel; leaflet.awesome.rotate.min.css regenerated "
         "(.fa-rotate-1 .. .fa-rotate-360, as in folium's templates/leaflet.awesome.rotate.css)",
     },
+    {
+        # Not a folium asset: Basewatch's own "Download PNG" map control (basewatch.maps.MapExport)
+        # declares this jsDelivr URL so that it is swapped for the local copy like folium's own.
+        "spec": "html-to-image@1.11.13",
+        "dest": "html-to-image-1.11.13",
+        "licence": "MIT",
+        "files": {"dist/html-to-image.js": "html-to-image.js"},
+        "licence_files": ["LICENSE"],
+        "urls": {
+            "https://cdn.jsdelivr.net/npm/html-to-image@1.11.13/dist/html-to-image.js": "html-to-image.js",
+        },
+        "used_by": "basewatch.maps.MapExport (the map's Download PNG control)",
+    },
+    {
+        # Test-only: tests/browser/test_a11y.py injects it into every page. No CDN URL, no manifest entry.
+        "spec": "axe-core@4.14.1",
+        "dest": "axe-core-4.14.1",
+        "licence": "MPL-2.0",
+        "files": {"axe.min.js": "axe.min.js"},
+        "licence_files": ["LICENSE", "LICENSE-3RD-PARTY.txt"],
+        "urls": {},
+        "used_by": "tests/browser/test_a11y.py (accessibility check injected into each page; not loaded by the app)",
+    },
 ]
 
 # folium classes whose default_js/default_css the app may use; --check reports
@@ -808,7 +831,8 @@ Served by Streamlit at `/app/static/` (`server.enableStaticServing = true`; Stre
 `python scripts/vendor_assets.py` - do not edit by hand; change the table in that script and re-run.
 
 * `vendor/` - the JS/CSS (and their images/fonts) that folium {FOLIUM_VERSION}, branca and
-  streamlit-folium would load from CDNs, same versions, fetched from the npm registry.
+  streamlit-folium would load from CDNs, same versions, fetched from the npm registry; plus
+  html-to-image (the map's Download PNG control) and axe-core (accessibility tests only).
 * `vendor/manifest.json` - original CDN URL (exactly as folium lists it) -> path relative to
   `static/`; the app rewrites folium's `default_js` / `default_css` through it to
   `/app/static/<path>`.

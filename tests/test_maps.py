@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 
@@ -152,3 +153,100 @@ def test_estimated_positions_get_an_uncertainty_circle():
     assert maps.uncertainty_km(tartus) == 0
     html = render_like_st_folium(maps.build_base_map(), [maps.build_site_layer(sites)])
     assert "radius: r[5] * 1000" in html and ",100.0]" in html.replace(" ", "")
+
+
+# ------------------------------------------------------------------ framing, labels, selection, export
+
+TARTUS, HMEIMIM = (34.915, 35.874), (35.41, 35.945)
+PHONE_MAP = (390 - 2 * 16, 620)  # a 390 px phone minus Streamlit's side padding; st_folium height=620
+DESKTOP_MAP = (820, 620)
+
+
+def _inside(box, point) -> bool:
+    (south, west), (north, east) = box
+    return south <= point[0] <= north and west <= point[1] <= east
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    from tests.conftest import BUNDLED
+
+    return load_dataset(BUNDLED)
+
+
+@pytest.mark.parametrize("size", [PHONE_MAP, (390, 600), DESKTOP_MAP])
+def test_default_frame_shows_tartus_and_hmeimim(bundled, size):
+    bounds = maps.frame_bounds(bundled.events, bundled.sites)
+    center, zoom = maps.fitted_view(bounds, *size)
+    box = maps.view_box(center, zoom, *size)
+    assert _inside(box, TARTUS) and _inside(box, HMEIMIM), (size, center, zoom, box)
+    # and the frame is a region, not the whole world: zoom 4 or closer even on a phone
+    assert zoom >= 4, (size, zoom)
+
+
+def test_frame_follows_the_filters_and_ignores_outliers(bundled):
+    events = bundled.events.copy()
+    moscow = events.index[:3]
+    events.loc[moscow, ["map_lat", "map_lon", "site_id"]] = [55.75, 37.62, None]
+    (south, west), (north, east) = maps.frame_bounds(events, bundled.sites)
+    assert north < 40, "three Moscow events among many must not stretch the frame to Moscow"
+    libya = apply_filters(bundled.events, Filters(countries=frozenset({"ly"})))
+    (south, west), (north, east) = maps.frame_bounds(libya, bundled.sites)
+    assert east < 30 and west > 9, "a Libya filter frames Libya"
+    none = apply_filters(bundled.events, Filters(actors=frozenset({"nobody"})))
+    assert maps.frame_bounds(none, bundled.sites) == maps.frame_bounds(bundled.events.iloc[:0], bundled.sites)
+
+
+def test_fitted_zoom_matches_leaflet_rules():
+    # A 10°×10° box at the equator in an 800×600 map: 10/360*256*2^z <= 600-48 holds up to z = 6.
+    center, zoom = maps.fitted_view(((-5, -5), (5, 5)), 800, 600)
+    assert zoom == 6 and abs(center[0]) < 1e-6 and abs(center[1]) < 1e-6
+    # A single point opens at FRAME_MAX_ZOOM, not at the maximum zoom.
+    assert maps.fitted_view(((35, 36), (35, 36)), 800, 600)[1] == maps.FRAME_MAX_ZOOM
+
+
+def test_label_priority_puts_busy_sites_first(bundled):
+    rank = maps.label_priority(bundled.sites, bundled.events)
+    assert sorted(rank.values()) == list(range(len(bundled.sites)))
+    assert rank["tartus"] < rank["tartus-commercial-port"], "same spot: the busier site keeps its label"
+    assert rank["hmeimim"] < rank["al-wigh"]
+    only_tobruk = bundled.events[bundled.events["site_id"] == "tobruk"]
+    assert maps.label_priority(bundled.sites, only_tobruk)["tobruk"] == 0, "filters decide who is busy"
+
+
+def test_site_labels_are_decluttered_in_the_browser(bundled):
+    html = render_like_st_folium(maps.build_base_map(), [maps.build_site_layer(bundled.sites, events=bundled.events)])
+    assert "function declutter()" in html and 'map.on("zoomend moveend resize", declutter)' in html
+    ranks = re.search(r"ranks = (\[[\d, ]+\])", html).group(1)
+    assert sorted(json.loads(ranks)) == list(range(len(bundled.sites)))
+
+
+def test_selection_sits_in_a_pane_above_the_clusters():
+    html = render_like_st_folium(maps.build_base_map(), [maps.build_selection_layer((35.41, 35.945), "#D55E00")])
+    assert maps.SELECTION_PANE_Z > 600  # Leaflet's marker pane, where the event clusters live
+    assert f'createPane("{maps.SELECTION_PANE}").style.zIndex = {maps.SELECTION_PANE_Z}' in html
+    assert f'pane: "{maps.SELECTION_PANE}"' in html and "[35.41, 35.945]" in html
+    bad = render_like_st_folium(maps.build_base_map(), [maps.build_selection_layer((1, 2), "red;}<script>")])
+    assert "red;}" not in bad
+
+
+def test_only_a_reader_move_counts_as_a_new_view():
+    frame_report = {"center": {"lat": 31.0, "lng": 27.6}, "zoom": 5, "selected_layers": []}
+    assert not maps.user_moved(frame_report) and not maps.user_moved(None)
+    assert not maps.user_moved({"selected_layers": None})
+    moved = {**frame_report, "selected_layers": [{"name": maps.USER_MOVED_LAYER, "url": ""}]}
+    assert maps.user_moved(moved)
+    html = render_like_st_folium(maps.build_base_map(frame=((30, 20), (36, 40))), [])
+    assert f'"{maps.USER_MOVED_LAYER}"' in html and 'map.on("dragstart", mark)' in html
+    assert "map.fitBounds(bounds" in html and "[[30.0, 20.0], [36.0, 40.0]]" in html
+
+
+def test_map_png_caption_is_inert_and_the_library_is_local(dataset):
+    group = maps.build_export_caption_layer(JINJA_PID + "<b>T</b>", "All ${x} `y` events", "v1",
+                                            "http://localhost/map?a=1&b=2")
+    html = render_like_st_folium(maps.build_base_map(), [group])
+    assert str(os.getpid()) not in html and "<b>T</b>" not in html and "${x}" not in html
+    assert "Source: Basewatch, data version v1" in html and "Download PNG" in html
+    fmap = maps.build_base_map()
+    fmap.get_root().render()
+    assert any(url.endswith("html-to-image-1.11.13/html-to-image.js") for _, url in maps.MapExport.default_js)

@@ -8,6 +8,7 @@ import io
 
 from playwright.sync_api import expect
 
+from basewatch import charts as charts_module
 from basewatch import config
 from basewatch.filters import Filters, apply_filters
 
@@ -28,13 +29,14 @@ def test_timeline_charts_render_and_brushing_sets_the_period(server, browsing, d
         box = drawing.bounding_box()
         assert box and box["width"] > 100 and box["height"] > 100, f"chart {i} is {box}"
 
-    # Drag across the middle of the first chart's plot area (Vega draws it as the root's background).
-    plot = charts.first.locator("g.mark-group.role-frame.root path.background").first
+    # The timeline is focus + context on a canvas: lanes above, the whole-period strip at the bottom.
+    # Drag across the strip, which sits just above its year axis (about 20 px) and the 5 px padding.
+    plot = charts.first.locator("canvas").first
     box = plot.bounding_box()
     lanes = dataset.events["actor"].nunique()
-    assert box and box["width"] > 100 and box["height"] >= 10 * lanes, (
-        f"the timeline's plot area is {box} for {lanes} actor lanes: too small to show or brush events")
-    y = box["y"] + box["height"] / 2
+    assert box and box["width"] > 100 and box["height"] >= 10 * lanes + charts_module.STRIP_HEIGHT, (
+        f"the timeline is {box} for {lanes} actor lanes: too small to show or brush events")
+    y = box["y"] + box["height"] - 5 - 20 - charts_module.STRIP_HEIGHT / 2
     x0, x1 = box["x"] + box["width"] * 0.4, box["x"] + box["width"] * 0.8
     page.mouse.move(x0, y)
     page.mouse.down()

@@ -1,0 +1,115 @@
+"""Accessibility as a tested property: axe-core finds no serious or critical violation on any page.
+
+The vendored axe-core (static/vendor/axe-core-*) is injected into the page and into every frame it
+contains (the map is an iframe of our own markup), on desktop and phone viewports.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import Page
+
+from .conftest import ROOT, map_frame, open_page
+
+AXE = next((ROOT / "static" / "vendor").glob("axe-core-*/axe.min.js"))
+PAGES = ["/", "/map", "/timeline", "/sites?site=hmeimim", "/data"]
+VIEWPORTS = {"desktop": (1400, 900), "phone": (390, 844)}
+BLOCKING = ("serious", "critical")
+# Nothing of Streamlit's own is excluded. Add a selector here only with a comment saying why it
+# cannot be fixed in our markup, theme or CSS.
+EXCLUDED: list[str] = []
+# Violations whose fix belongs to page code (basewatch/ui.py, pages/) that this change could not
+# touch. Each is matched precisely (rule and the element it sits in), so anything else still fails
+# the main test; test_known_page_issues_are_fixed fails (strict xfail) once they are gone, so this
+# list cannot outlive the fix.
+KNOWN_PAGE_ISSUES = {
+    # ui._nav draws the current page as st.page_link(disabled=True): Streamlit fades it to about
+    # 2.6:1 and marks it only with a non-standard `disabled` attribute, so axe cannot tell it is
+    # inactive. Fix: CSS in page_setup, e.g. `[data-testid=stSidebar] a[data-testid=stPageLink-NavLink]
+    # [disabled] span {color:#111 !important;opacity:1 !important;font-weight:600}`.
+    "current-page-link": ("color-contrast", 'a[data-testid="stPageLink-NavLink"][disabled]'),
+    # st.caption sets opacity .6 on its container, so a link inside a caption (overview's source
+    # links) cannot reach 4.5:1 with any usable link colour. Fix: CSS in page_setup
+    # `[data-testid=stCaptionContainer]{opacity:1;color:#595959}`, or no links inside captions.
+    "link-in-caption": ("color-contrast", '[data-testid="stCaptionContainer"] a'),
+}
+
+
+def _run_axe(page: Page) -> list[dict]:
+    for frame in page.frames:
+        if frame.url.startswith("http"):
+            frame.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async ([exclude, known]) => {
+            const r = await axe.run({exclude: exclude.map(s => [s])},
+                                    {resultTypes: ["violations"], iframes: true});
+            const issue = (rule, target) => {
+                const el = target.length === 1 ? document.querySelector(target[0]) : null;
+                for (const [name, [knownRule, within]] of Object.entries(known)) {
+                    if (el && rule === knownRule && el.closest(within)) { return name; }
+                }
+                return null;
+            };
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({target: n.target, html: n.html.slice(0, 200), known: issue(v.id, n.target),
+                                          summary: (n.failureSummary || "").slice(0, 300)}))}));
+        }""",
+        [EXCLUDED, KNOWN_PAGE_ISSUES],
+    )
+    return result
+
+
+def _split(violations: list[dict]) -> tuple[list[dict], set[str]]:
+    """(serious/critical violations not known to need a page fix, names of the known ones found)."""
+    unknown, known = [], set()
+    for violation in violations:
+        if violation["impact"] not in BLOCKING:
+            continue
+        nodes = [n for n in violation["nodes"] if not n["known"]]
+        known |= {n["known"] for n in violation["nodes"] if n["known"]}
+        if nodes:
+            unknown.append({**violation, "nodes": nodes})
+    return unknown, known
+
+
+def _wait_ready(page: Page, path: str) -> None:
+    """Wait until the page's drawings are in: charts drawn, the map live."""
+    if path.startswith(("/map", "/sites")):
+        map_frame(page)
+    if path.startswith("/timeline"):
+        page.locator('[data-testid="stVegaLiteChart"] svg.marks, [data-testid="stVegaLiteChart"] canvas').first.wait_for()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_accessibility_violation(server, browsing, path, viewport):
+    context, _ = browsing.new_context()
+    page = context.new_page()
+    page.set_viewport_size(dict(zip(("width", "height"), VIEWPORTS[viewport])))
+    open_page(page, server + path)
+    _wait_ready(page, path)
+    lang = page.evaluate("document.documentElement.lang")
+    assert lang, "the page has no language attribute"
+    violations, _ = _split(_run_axe(page))
+    assert not violations, f"{path} ({viewport}): " + json.dumps(violations, indent=1)[:6000]
+
+
+@pytest.mark.xfail(strict=True, reason="needs the page fixes named in KNOWN_PAGE_ISSUES (basewatch/ui.py)")
+def test_known_page_issues_are_fixed(server, browsing):
+    page = browsing.new_page()
+    open_page(page, server + "/")
+    _, known = _split(_run_axe(page))
+    assert not known, f"still present: {sorted(known)}"
+
+
+def test_axe_finds_a_planted_violation(server, browsing):
+    """The check can fail: a button without a name planted in the page is reported."""
+    page = browsing.new_page()
+    open_page(page, server + "/data")
+    page.evaluate("""() => { const b = document.createElement('button');
+        document.body.appendChild(b); }""")
+    ids = {v["id"] for v in _run_axe(page) if v["impact"] in BLOCKING}
+    assert "button-name" in ids, ids
+
