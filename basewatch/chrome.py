@@ -36,8 +36,11 @@ from basewatch.urlstate import ViewState, query_string
 
 # Caption and help text sit on a white page: #595959 keeps them above the WCAG AA 4.5:1 contrast ratio.
 PAGE_CSS = ("<style>.block-container{padding-top:2.2rem;} [data-testid=stSidebarHeader]{height:1rem;}"
-            "[data-testid=stCaptionContainer], [data-testid=stCaptionContainer] *{color:#595959 !important;}"
-            "</style>")
+            "[data-testid=stCaptionContainer]{opacity:1;color:#595959;}"
+            # The current page's (disabled) link: bold and dark instead of Streamlit's faded grey.
+            "[data-testid=stSidebar] a[data-testid=stPageLink-NavLink][disabled] span,"
+            "[data-testid=stSidebar] a[data-testid=stPageLink-NavLink][disabled] p"
+            "{color:#111 !important;opacity:1 !important;font-weight:600;}</style>")
 
 
 @dataclass
@@ -249,3 +252,20 @@ def share_box(ctx: PageContext, quote: list[str] | None = None) -> None:
         st.caption("Embed this view in a web page")
         title = f"{config.APP_TITLE}: {PAGE_BY_KEY[ctx.page_key].title}. {sentence}"
         st.code(embed_snippet(link, title), language="html", wrap_lines=True)
+
+
+def chart_downloads(ctx: PageContext, chart_or_spec, title: str, key: str) -> None:
+    """'Download PNG' and 'Download SVG' for a chart: title, filter sentence, source line and link in the image.
+
+    The images are rendered only on click; the callables hold what they need, since they run after this run.
+    """
+    from basewatch import exports
+
+    link = session.absolute(session.link(ctx.page_key), ctx.page_key)
+    sentence, version = ctx.summary(), ctx.dataset.version
+    slug = f"basewatch-{key}-{version}"
+    png, svg, _ = st.columns([1, 1, 4])
+    png.download_button("Download PNG", lambda: exports.chart_image(chart_or_spec, "png", title, sentence, version, link),
+                        file_name=f"{slug}.png", mime="image/png", on_click="ignore", key=f"dl_{key}_png")
+    svg.download_button("Download SVG", lambda: exports.chart_image(chart_or_spec, "svg", title, sentence, version, link),
+                        file_name=f"{slug}.svg", mime="image/svg+xml", on_click="ignore", key=f"dl_{key}_svg")

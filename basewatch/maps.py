@@ -171,8 +171,7 @@ class EventCluster(folium.plugins.MarkerCluster):
             figure.header.add_child(CssLink(url), name=name)
 
 
-def build_base_map(center: tuple[float, float] | None = None, zoom: int | None = None,
-                   frame: tuple[tuple[float, float], tuple[float, float]] | None = None,
+def build_base_map(frame: tuple[tuple[float, float], tuple[float, float]] | None = None,
                    export: bool = True) -> folium.Map:
     """The stable part of the map: outlines, optional tiles, controls. Data layers are added separately.
 
@@ -181,7 +180,7 @@ def build_base_map(center: tuple[float, float] | None = None, zoom: int | None =
     """
     use_local_assets()
     lat, lon, default_zoom = config.MAP_DEFAULT_VIEW
-    fmap = folium.Map(location=list(center or (lat, lon)), zoom_start=zoom or default_zoom, tiles=None,
+    fmap = folium.Map(location=[lat, lon], zoom_start=default_zoom, tiles=None,
                       maxZoom=config.MAP_MAX_ZOOM, minZoom=2, prefer_canvas=True, control_scale=True,
                       world_copy_jump=False)
     MarkerStyles().add_to(fmap)
@@ -497,8 +496,8 @@ def event_rows(events: pd.DataFrame) -> list[list]:
 
 
 def _actor_list(events: pd.DataFrame) -> list[str]:
-    extra = sorted(set(events["actor"].unique()) - set(config.ACTORS))
-    return list(config.ACTORS) + extra
+    # Indices into the controlled list (the schema admits no other actor), so rows stay small numbers.
+    return list(config.ACTORS)
 
 
 def build_event_layer(events: pd.DataFrame, rows: list[list] | None = None) -> folium.FeatureGroup:
@@ -625,12 +624,12 @@ def label_priority(sites: pd.DataFrame, events: pd.DataFrame | None = None) -> d
     return {site_id: rank for rank, site_id in enumerate(ordered["id"])}
 
 
-def build_site_layer(sites: pd.DataFrame, labels: bool = True, events: pd.DataFrame | None = None) -> folium.FeatureGroup:
+def build_site_layer(sites: pd.DataFrame, events: pd.DataFrame | None = None) -> folium.FeatureGroup:
     """Sites as rings coloured by status, with decluttered name labels (busiest sites in `events` first)."""
     group = folium.FeatureGroup(name="Sites", control=True)
     rank = label_priority(sites, events)
     rows = [[float(site["lat"]), float(site["lon"]), status_color(site["status"]),
-             site_tooltip(site), inert(short_name(site["name"])) if labels else "", uncertainty_km(site)]
+             site_tooltip(site), inert(short_name(site["name"])), uncertainty_km(site)]
             for _, site in sites.iterrows()]
     SiteMarkers(rows, [rank[site_id] for site_id in sites["id"]]).add_to(group)
     return group

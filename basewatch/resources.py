@@ -64,11 +64,15 @@ def source_labels(data: Dataset) -> dict[str, str]:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def timeline_spec(version: str, filters: str, selected: str | None, _events: pd.DataFrame) -> dict:
-    """The timeline's Vega-Lite spec, built once per data version, filters and selection."""
+def timeline_spec(version: str, filters: str, selected: str | None, _events: pd.DataFrame,
+                  _context: pd.DataFrame | None = None) -> dict:
+    """The timeline's Vega-Lite spec, built once per data version, filters and selection.
+
+    `_context` (what the strip beneath shows) follows from the same filters, so it needs no key of its own.
+    """
     from basewatch import charts
 
-    return charts.timeline_chart(_events, selected).to_dict(validate=False)
+    return charts.timeline_chart(_events, selected, context=_context).to_dict(validate=False)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -30,12 +30,14 @@ def map_and_details():
     selected_site = sites[sites["id"] == state.site].iloc[0] if state.site else None
     moves = footprint.movements(ctx.events, sites)
     focus = maps.focus_point(selected_event, selected_site)
-    center, zoom = maps.initial_view(state.view, focus)
+    # A link's view or a selection decides where the map opens; otherwise it fits what the filters select.
+    center, zoom = maps.initial_view(state.view, focus) if (state.view or focus) else (None, None)
+    focus_color = ctx.catalog.color("actor", selected_event["actor_slug"]) if selected_event is not None else "#111111"
 
     map_col, detail_col = st.columns([5, 3], gap="medium")
     with map_col:
         result = st_folium(
-            maps.build_base_map(),
+            maps.build_base_map(frame=maps.frame_bounds(ctx.events, sites)),
             key="main_map",
             height=620,
             use_container_width=True,
@@ -44,13 +46,15 @@ def map_and_details():
             feature_group_to_add=[
                 maps.build_event_layer(ctx.events, resources.event_rows(ctx.dataset.version, ctx.filters_key,
                                                                         ctx.events)),
-                maps.build_site_layer(sites),
+                maps.build_site_layer(sites, events=ctx.events),
                 maps.build_movement_layer(moves, sites),
                 maps.build_ring_layer(sites, state.rings, state.radius_km),
-                maps.build_selection_layer(focus),
+                maps.build_selection_layer(focus, focus_color),
+                maps.build_export_caption_layer("Russia's military footprint around the Mediterranean: map",
+                                                ctx.summary(), ctx.dataset.version),
             ],
             layer_control=maps.layer_control(),
-            returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
+            returned_objects=["last_object_clicked_tooltip", "center", "zoom", "selected_layers"],
         )
         located = int(ctx.events["map_lat"].notna().sum())
         st.caption(footprint.as_of_sentence(state.filters.date_to, ctx.dataset.data_date))
@@ -61,8 +65,9 @@ def map_and_details():
     kind, item_id = clicked or (None, None)
     session.follow_pick("map_click", clicked, scope="fragment", event=item_id if kind == "event" else None,
                         site=item_id if kind == "site" else None, view=None)
+    # `view` is written only after the reader pans or zooms, never from the frame the map opened on.
     new_view = maps.view_from_result(result)
-    if new_view is not None and new_view != state.view and maps.moved(new_view, center, zoom):
+    if maps.user_moved(result) and new_view is not None and new_view != state.view:
         session.update(view=new_view)
 
     with detail_col:

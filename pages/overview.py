@@ -32,6 +32,7 @@ spec = footprint_chart.footprint_chart(
     until=ctx.dataset.data_date, axis_start=footprint_chart.axis_start(ctx.dataset.site_status),
     selected_site=ctx.state.site).to_dict(validate=False)
 selection = st.vega_lite_chart(spec, width="stretch", on_select="rerun", key="footprint_chart")
+chrome.chart_downloads(ctx, spec, "Russia's military footprint: site status over time", "footprint")
 picked = selections.picked_value(selection, "site_pick", "site_id")
 session.follow_pick("footprint_pick", picked, site=picked)
 bands = footprint_chart.footprint_frame(ctx.dataset.site_status, ctx.dataset.sites, ctx.dataset.data_date)

@@ -32,9 +32,9 @@ else:
         components.site_detail(site, ctx.events, ctx.source_labels)
         chrome.page_link("Show this site on the map", "map", site=site["id"], event=None, view=None)
     with right:
-        st_folium(maps.build_base_map(), key="site_map", height=320, use_container_width=True,
+        st_folium(maps.build_base_map(export=False), key="site_map", height=320, use_container_width=True,
                   center=[site["lat"], site["lon"]], zoom=7,
-                  feature_group_to_add=[maps.build_site_layer(sites), maps.build_selection_layer(
+                  feature_group_to_add=[maps.build_site_layer(sites, events=ctx.events), maps.build_selection_layer(
                       (site["lat"], site["lon"]))], returned_objects=[])
         st.markdown("**Distances to other sites** (great circle)")
         st.dataframe(geo.distances_from(site["id"], sites), hide_index=True, width="stretch", height=240,
@@ -44,12 +44,15 @@ else:
     if frame.empty:
         st.info("No per-site personnel estimate for this site matches the current filters.")
     else:
-        st.altair_chart(charts.personnel_chart(frame, f"Estimated Russian personnel at {site['name']}"),
-                        width="stretch")
+        chart = charts.personnel_chart(frame, f"Estimated Russian personnel at {site['name']}")
+        st.altair_chart(chart, width="stretch")
+        chrome.chart_downloads(ctx, chart, f"Estimated Russian personnel at {site['name']}", f"personnel-{site['id']}")
         components.chart_as_table(frame, components.PERSONNEL_TABLE, key="site_personnel_table")
     st.subheader(f"Events at this site ({len(site_events):,})")
     if not site_events.empty:
-        st.altair_chart(charts.timeline_chart(site_events, ctx.state.event), width="stretch")
+        events_chart = charts.timeline_chart(site_events, ctx.state.event)
+        st.altair_chart(events_chart, width="stretch")
+        chrome.chart_downloads(ctx, events_chart, f"Events at {site['name']}", f"events-{site['id']}")
         components.events_table(site_events.sort_values(["date", "id"], ascending=False), key="site_events",
                                 labels=ctx.source_labels)
 chrome.share_box(ctx)

@@ -20,21 +20,8 @@ BLOCKING = ("serious", "critical")
 # Nothing of Streamlit's own is excluded. Add a selector here only with a comment saying why it
 # cannot be fixed in our markup, theme or CSS.
 EXCLUDED: list[str] = []
-# Violations whose fix belongs to page code (basewatch/ui.py, pages/) that this change could not
-# touch. Each is matched precisely (rule and the element it sits in), so anything else still fails
-# the main test; test_known_page_issues_are_fixed fails (strict xfail) once they are gone, so this
-# list cannot outlive the fix.
-KNOWN_PAGE_ISSUES = {
-    # ui._nav draws the current page as st.page_link(disabled=True): Streamlit fades it to about
-    # 2.6:1 and marks it only with a non-standard `disabled` attribute, so axe cannot tell it is
-    # inactive. Fix: CSS in page_setup, e.g. `[data-testid=stSidebar] a[data-testid=stPageLink-NavLink]
-    # [disabled] span {color:#111 !important;opacity:1 !important;font-weight:600}`.
-    "current-page-link": ("color-contrast", 'a[data-testid="stPageLink-NavLink"][disabled]'),
-    # st.caption sets opacity .6 on its container, so a link inside a caption (overview's source
-    # links) cannot reach 4.5:1 with any usable link colour. Fix: CSS in page_setup
-    # `[data-testid=stCaptionContainer]{opacity:1;color:#595959}`, or no links inside captions.
-    "link-in-caption": ("color-contrast", '[data-testid="stCaptionContainer"] a'),
-}
+# Violations known and accepted: none. Every serious or critical finding fails the test.
+KNOWN_PAGE_ISSUES: dict[str, tuple[str, str]] = {}
 
 
 def _run_axe(page: Page) -> list[dict]:
@@ -94,14 +81,6 @@ def test_no_serious_accessibility_violation(server, browsing, path, viewport):
     assert lang, "the page has no language attribute"
     violations, _ = _split(_run_axe(page))
     assert not violations, f"{path} ({viewport}): " + json.dumps(violations, indent=1)[:6000]
-
-
-@pytest.mark.xfail(strict=True, reason="needs the page fixes named in KNOWN_PAGE_ISSUES (basewatch/ui.py)")
-def test_known_page_issues_are_fixed(server, browsing):
-    page = browsing.new_page()
-    open_page(page, server + "/")
-    _, known = _split(_run_axe(page))
-    assert not known, f"still present: {sorted(known)}"
 
 
 def test_axe_finds_a_planted_violation(server, browsing):

@@ -1,21 +1,15 @@
 """The map frames itself, writes `view` only after the reader moves it, and lifts the selection (issue 12).
 
-The framing and selection tests need pages/map.py to use the helpers in basewatch/maps.py (frame=,
-user_moved, the selection and caption layers; see the issue 12 report). Until then they are strict
-xfails: the day the page is wired they pass, the xfail turns into a failure, and the marker must go.
-The pan test passes either way (the page already writes `view` after a pan) and must stay so.
 """
 
 from __future__ import annotations
-
-import pytest
 
 from basewatch import maps
 
 from .conftest import MAP_IFRAME, WAIT_MS, map_frame, open_page, query_of, wait_script_done
 
 TARTUS, HMEIMIM = (34.915, 35.874), (35.41167, 35.945)
-WIRED = pytest.mark.xfail(strict=True, reason="pages/map.py not yet wired to the framing helpers (issue 12)")
+
 
 
 def _bounds(frame) -> dict:
@@ -27,7 +21,7 @@ def _shows(bounds: dict, point) -> bool:
     return bounds["s"] <= point[0] <= bounds["n"] and bounds["w"] <= point[1] <= bounds["e"]
 
 
-@WIRED
+
 def test_phone_opens_on_tartus_and_hmeimim_and_the_url_keeps_no_view(server, browsing):
     context, _ = browsing.new_context()
     page = context.new_page()
@@ -65,7 +59,7 @@ def test_view_equals_the_map_after_a_pan(server, browsing):
     assert abs(lat - center[0]) < 1e-3 and abs(lon - center[1]) < 1e-3, (page.url, center)
 
 
-@WIRED
+
 def test_a_selected_event_is_drawn_above_its_cluster(server, browsing):
     page = browsing.new_page()
     open_page(page, server + "/map?event=ev-0002")
