@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from basewatch.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tools.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
 PATHS = ["", "map?actor=russia&from=2024-12-01", "timeline", "sites?site=hmeimim", "data"]
 SIZES = {"desktop": (1400, 900), "phone": (390, 844)}

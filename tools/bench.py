@@ -1,13 +1,13 @@
 """Benchmark harness: Python costs per rerun, payload sizes and real-browser timings, ours vs a naive app.
 
-    python -m basewatch.bench [--sizes 1000 10000 100000] [--out bench-results/bench.json]
+    python -m tools.bench [--sizes 1000 10000 100000] [--out bench-results/bench.json]
                               [--md bench-results/bench.md] [--no-browser] [--quick] [--profile DIR]
 
-For the bundled data and for synthetic datasets of each size (basewatch.synth) it measures:
+For the bundled data and for synthetic datasets of each size (tools.synth) it measures:
 
-* Python, in this process: load + validate (`load_dataset` plus the date labels ui._load adds), a typical
-  filter (actor=russia, from 2024-01-01), building the map as pages/map.py does and the Python work
-  `st_folium` does on every rerun (the real function, with the component call captured), the bytes the
+* Python, in this process: load + validate (`basewatch.data.load_dataset`, what the app calls), a typical
+  filter (actor=russia, from 2024-01-01), a rerun of the real pages/map.py under AppTest with the map
+  component captured (page chrome + layer building, and the Python work `st_folium` does), the bytes the
   map sends to the browser, and the Altair spec sizes of the timeline and personnel charts.
 * AppTest: the time of a page rerun (script run after the first one), per page.
 * Headless Chromium against a fresh `streamlit run` per size: a cold deep link to /map (data load
@@ -121,7 +121,7 @@ def machine_info() -> dict:
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             versions[name] = None
-    from basewatch.server import CHROMIUM
+    from tools.server import CHROMIUM
 
     chromium = None
     with contextlib.suppress(OSError, subprocess.SubprocessError):
@@ -169,35 +169,82 @@ def payload_of(args: dict) -> dict:
 
 
 def load_like_app(directory: Path):
-    """What ui._load does: validate both files, then add the date labels pages use."""
+    """What the app's loader does on a fresh server: validate the files into a Dataset (no extra passes)."""
     from basewatch.data import load_dataset
-    from basewatch.text import date_labels
 
-    dataset = load_dataset(directory)
-    events = dataset.events
-    events["date_label"] = date_labels(events["date"], events["date_precision"])
-    return dataset
+    return load_dataset(directory)
 
 
-def map_rerun(dataset, events, calls: list[dict]) -> tuple[float, float, dict]:
-    """One rerun of the map as pages/map.py does it: (build seconds, st_folium seconds, component args)."""
-    from streamlit_folium import st_folium
+@contextlib.contextmanager
+def data_dir_env(directory: Path):
+    """Point BASEWATCH_DATA_DIR at `directory` for the block (AppTest runs read it)."""
+    previous = os.environ.get("BASEWATCH_DATA_DIR")
+    os.environ["BASEWATCH_DATA_DIR"] = str(directory)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("BASEWATCH_DATA_DIR", None)
+        else:
+            os.environ["BASEWATCH_DATA_DIR"] = previous
 
-    from basewatch import maps
 
-    sites = dataset.sites
-    start = time.perf_counter()
-    base = maps.build_base_map()
-    groups = [maps.build_event_layer(events), maps.build_site_layer(sites),
-              maps.build_ring_layer(sites, (), config.DEFAULT_RING_KM), maps.build_selection_layer(None)]
-    control = maps.layer_control()
-    built = time.perf_counter()
-    lat, lon, zoom = config.MAP_DEFAULT_VIEW
-    st_folium(base, key="main_map", height=620, use_container_width=True, center=[lat, lon], zoom=zoom,
-              feature_group_to_add=groups, layer_control=control,
-              returned_objects=["last_object_clicked_tooltip", "center", "zoom"])
-    done = time.perf_counter()
-    return built - start, done - built, calls[-1]
+@contextlib.contextmanager
+def timed_st_folium():
+    """Record how long each `st_folium` call takes (the page's own call, patched at module level)."""
+    import streamlit_folium
+
+    times: list[float] = []
+    original = streamlit_folium.st_folium
+
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            times.append(time.perf_counter() - start)
+
+    streamlit_folium.st_folium = timed
+    try:
+        yield times
+    finally:
+        streamlit_folium.st_folium = original
+
+
+def map_page_runs(directory: Path, query: str = "", reruns: int = 3) -> dict:
+    """Run the real pages/map.py under AppTest (no copy of its layer setup) with the map component captured.
+
+    Returns the median rerun time (whole page script, data already loaded), the part spent inside
+    `st_folium`, the rest (page chrome + layer building), and the bytes the component would send.
+    """
+    from urllib.parse import parse_qsl
+
+    from streamlit.testing.v1 import AppTest
+
+    with data_dir_env(directory), captured_component() as calls, timed_st_folium() as folium_times:
+        at = AppTest.from_file(str(config.ROOT / "app.py"), default_timeout=900)
+        for key, value in parse_qsl(query):
+            at.query_params[key] = value
+        at.run()
+        at.switch_page("pages/map.py")
+        start = time.perf_counter()
+        at.run()
+        first = time.perf_counter() - start
+        runs, inside = [], []
+        for _ in range(reruns):
+            before = len(folium_times)
+            start = time.perf_counter()
+            at.run()
+            runs.append(time.perf_counter() - start)
+            inside.append(sum(folium_times[before:]))
+        if at.exception:
+            raise RuntimeError(f"map page failed: {at.exception[0].value}")
+        if not calls:
+            raise RuntimeError("the map page never called st_folium")
+        args = calls[-1]
+    rerun = _median(runs)
+    return {"first_s": first, "rerun_s": rerun, "runs_s": runs, "st_folium_s": _median(inside),
+            "build_s": rerun - _median(inside), "query": query, **payload_of(args)}
 
 
 def typical_filters():
@@ -226,27 +273,14 @@ def python_bench(directory: Path, n_events: int, profile_dir: Path | None = None
     out["located"] = {"all": int(events["map_lat"].notna().sum()),
                       "filtered": int(filtered["map_lat"].notna().sum())}
 
-    with captured_component() as calls:
-        for name, frame in (("map", events), ("map_filtered", filtered)):
-            builds, renders = [], []
-            for _ in range(3):
-                b, r, args = map_rerun(dataset, frame, calls)
-                builds.append(b)
-                renders.append(r)
-            totals = [b + r for b, r in zip(builds, renders)]
-            out[name] = {"build_s": _median(builds), "st_folium_s": _median(renders), "rerun_s": _median(totals),
-                         "runs_total_s": totals, **payload_of(args)}
-        if profile_dir is not None:
-            import cProfile
-
-            profile_dir.mkdir(parents=True, exist_ok=True)
-            cProfile.runctx("map_rerun(dataset, events, calls)", globals(),
-                            {"dataset": dataset, "events": events, "calls": calls},
-                            str(profile_dir / f"map_rerun_{label}.prof"))
-
+    out["map"] = map_page_runs(directory)
+    out["map_filtered"] = map_page_runs(directory, TYPICAL_FILTER_QUERY)
     if profile_dir is not None:
         import cProfile
 
+        profile_dir.mkdir(parents=True, exist_ok=True)
+        cProfile.runctx("map_page_runs(directory, reruns=1)", globals(), {"directory": directory},
+                        str(profile_dir / f"map_page_{label}.prof"))
         cProfile.runctx("load_like_app(directory)", globals(), {"directory": directory},
                         str(profile_dir / f"load_{label}.prof"))
 
@@ -397,7 +431,7 @@ def naive_python(app_path: Path, directory: Path, timeout: float = NAIVE_PY_TIME
 @contextlib.contextmanager
 def naive_server(app_path: Path, data_dir: Path, timeout: float = 120.0):
     """`streamlit run` the naive app from its own folder (no project config), like streamlit_server."""
-    from basewatch.server import RunningServer, _read, free_port, stop, wait_healthy
+    from tools.server import RunningServer, _read, free_port, stop, wait_healthy
 
     port = free_port()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "BASEWATCH_DATA_DIR": str(data_dir)}
@@ -538,13 +572,6 @@ def open_and_wait_live(context, url: str, marker_sel: str | None, timeout_ms: in
     return result
 
 
-def pick_event_type(page, option: str, timeout_ms: int = 60_000) -> None:
-    """Choose `option` in the sidebar's 'Event type' multiselect, as a reader would."""
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Event type")
-    box.locator("input").first.click(timeout=timeout_ms)
-    page.locator('[role="option"]').filter(has_text=option).first.click(timeout=timeout_ms)
-
-
 def filter_change(page, option: str, marker_sel: str | None, timeout_ms: int = 120_000) -> dict:
     """Pick an event type; time until the script ran and finished and the map shows its new layers."""
     page.evaluate(WATCH_STATES_JS)
@@ -569,7 +596,7 @@ def filter_change(page, option: str, marker_sel: str | None, timeout_ms: int = 1
 
 def browser_ours(browser, directory: Path, py: dict) -> dict:
     """Cold deep link, warm filtered deep link, filter change and RSS on a fresh server."""
-    from basewatch.server import streamlit_server
+    from tools.server import streamlit_server
 
     out: dict = {"loadavg_before": os.getloadavg()}
     blocked: list[str] = []
@@ -744,7 +771,7 @@ def markdown_table(results: dict) -> str:
 def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir: Path | None,
         bundled: bool = True) -> dict:
     """Measure every dataset; returns the results dict (without writing it)."""
-    from basewatch import synth
+    from tools import synth
 
     started = time.perf_counter()
     results: dict = {"started": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine_info(),
@@ -787,7 +814,7 @@ def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir:
         if browser_on:
             from playwright.sync_api import sync_playwright
 
-            from basewatch.server import CHROMIUM, CHROMIUM_ARGS
+            from tools.server import CHROMIUM, CHROMIUM_ARGS
 
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -851,8 +878,8 @@ def _brief(d: dict) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point for `python -m basewatch.bench`."""
-    parser = argparse.ArgumentParser(prog="python -m basewatch.bench", description=__doc__,
+    """Entry point for `python -m tools.bench`."""
+    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=None, help="synthetic dataset sizes")
     parser.add_argument("--out", type=Path, default=Path("bench-results/bench.json"))
