@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "fixtures" / "mini"
 BUNDLED = ROOT / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dataset_cache_outside_the_repository(tmp_path_factory):
+    """Tests (and the servers they start) keep the validated-data cache in a temporary folder."""
+    previous = os.environ.get("BASEWATCH_CACHE_DIR")
+    os.environ["BASEWATCH_CACHE_DIR"] = str(tmp_path_factory.mktemp("dataset-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("BASEWATCH_CACHE_DIR", None)
+    else:
+        os.environ["BASEWATCH_CACHE_DIR"] = previous
 
 
 @pytest.fixture
