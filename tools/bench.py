@@ -47,6 +47,7 @@ IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 APP_STATE = '[data-testid="stApp"]'
 OUR_MARKERS = ".marker-cluster, .bw-ev"
 NAIVE_MARKERS = ".leaflet-marker-icon"
+FLOOR_MARKERS = ".marker-cluster, .leaflet-marker-icon"
 TYPICAL_FILTER_QUERY = "actor=russia&from=2024-01-01"
 PAGES_ALL = ("overview", "map", "timeline", "sites", "data")
 # AppTest at 100k costs minutes per page; big sizes run only the pages that matter most.
@@ -63,6 +64,24 @@ PACKAGES = ("streamlit", "folium", "streamlit-folium", "branca", "pandas", "nump
 
 TARGETS = (
     # (key, size label, metric path, op, limit, human text)
+    ("10k_warm_vs_floor", "10000", ("browser", "floor_ratio", "warm"), "<=", 1.3,
+     "10k warm: /map ≤ 1.3× the floor page"),
+    ("100k_warm_vs_floor", "100000", ("browser", "floor_ratio", "warm"), "<=", 1.3,
+     "100k warm: /map ≤ 1.3× the floor page"),
+    ("100k_cold_vs_floor", "100000", ("browser", "floor_ratio", "cold"), "<=", 1.3,
+     "100k cold (fresh server, data validated once): /map ≤ 1.3× the floor page"),
+    ("100k_filter_change_1s", "100000", ("browser", "filter_change", "redraw_s"), "<=", 1.0,
+     "100k: filter change → map redrawn ≤ 1 s"),
+    ("1m_first_validation", "1000000", ("python", "load", "median_s"), "<=", 60.0,
+     "1M: first validation ≤ 60 s"),
+    ("1m_cold_from_cache", "1000000", ("browser", "cold_deep_link", "live_s"), "<=", 10.0,
+     "1M: cold deep link from cache → live map ≤ 10 s"),
+    ("1m_filter_change", "1000000", ("browser", "filter_change", "redraw_s"), "<=", 2.0,
+     "1M: filter change ≤ 2 s"),
+    ("1m_map_payload", "1000000", ("python", "map", "payload_bytes"), "<=", 5_000_000,
+     "1M: map payload ≤ 5 MB"),
+    ("1m_server_rss", "1000000", ("browser", "server_rss_mb"), "<=", 2048,
+     "1M: server RSS ≤ 2 GB"),
     ("100k_cold_deep_link", "100000", ("browser", "cold_deep_link", "live_s"), "<=", 8.0,
      "100k: cold deep link /map live ≤ 8 s"),
     ("100k_warm_filtered", "100000", ("browser", "warm_filtered_deep_link", "live_s"), "<=", 3.0,
@@ -257,15 +276,24 @@ def python_bench(directory: Path, n_events: int, profile_dir: Path | None = None
     """Load, filter, map build + st_folium render, payload and chart spec sizes for one dataset."""
     import altair as alt
 
-    from basewatch import charts
+    from basewatch import cache, charts
     from basewatch.filters import apply_filters
 
     out: dict = {}
     repeats = 3 if n_events <= 20_000 else 1
+    rss_before = self_rss_mb()
     load_s, load_runs, dataset = _timed(lambda: load_like_app(directory), repeats)
     events = dataset.events
     out["load"] = {"median_s": load_s, "runs_s": load_runs, "events": len(events), "sites": len(dataset.sites),
-                   "csv_bytes": (directory / config.EVENTS_FILE).stat().st_size}
+                   "csv_bytes": (directory / config.EVENTS_FILE).stat().st_size,
+                   "peak_rss_mb": self_peak_rss_mb(), "rss_before_mb": rss_before}
+    # The validated cache, as a fresh server meets it: hash the files, then read Arrow instead of the CSV.
+    where = cache.cache_dir(directory)
+    hash_s, _, key = _timed(lambda: cache.cache_key(directory), repeats)
+    write_s, _, _ = _timed(lambda: cache.write_cache(dataset, directory, key, where), 1)
+    cached_s, cached_runs, _ = _timed(lambda: cache.load_dataset_cached(directory), repeats)
+    out["cache"] = {"hash_s": hash_s, "write_s": write_s, "load_s": cached_s, "load_runs_s": cached_runs,
+                    "dir": str(where)}
     filters = typical_filters()
     filt_s, filt_runs, filtered = _timed(lambda: apply_filters(events, filters), 7)
     out["filter"] = {"median_s": filt_s, "runs_s": filt_runs, "matched": len(filtered),
@@ -383,6 +411,39 @@ NAIVE_APP = textwrap.dedent('''\
     st_folium(m)
     ''')
 
+# The floor: the leanest page that does the job. One st_folium, one FastMarkerCluster of the events'
+# positions (the same positions as ours: own lat/lon, else the site's), nothing else; the CSV is read once
+# per server (pyarrow engine, three columns), as any sensible minimal app would.
+FLOOR_APP = textwrap.dedent('''\
+    import json
+    import os
+
+    import folium
+    import numpy as np
+    import pandas as pd
+    import streamlit as st
+    from folium.plugins import FastMarkerCluster
+    from streamlit_folium import st_folium
+
+    DATA = os.environ["BASEWATCH_DATA_DIR"]
+
+
+    @st.cache_resource
+    def points():
+        df = pd.read_csv(os.path.join(DATA, "events.csv"), usecols=["lat", "lon", "site_id"], engine="pyarrow")
+        with open(os.path.join(DATA, "bases.geojson"), encoding="utf-8") as f:
+            sites = {ft["properties"]["id"]: ft["geometry"]["coordinates"] for ft in json.load(f)["features"]}
+        lat = df["lat"].fillna(df["site_id"].map({k: v[1] for k, v in sites.items()}))
+        lon = df["lon"].fillna(df["site_id"].map({k: v[0] for k, v in sites.items()}))
+        keep = lat.notna() & lon.notna()
+        return np.column_stack([lat[keep].to_numpy(), lon[keep].to_numpy()]).tolist()
+
+
+    m = folium.Map(location=[31.0, 27.6], zoom_start=5)
+    FastMarkerCluster(points()).add_to(m)
+    st_folium(m, height=620, use_container_width=True, returned_objects=[])
+    ''')
+
 # Runs NAIVE_APP's code in bare mode with st_folium timed and its component call captured.
 NAIVE_DRIVER = textwrap.dedent('''\
     import json, logging, os, sys, time
@@ -428,14 +489,19 @@ def naive_python(app_path: Path, directory: Path, timeout: float = NAIVE_PY_TIME
     return result
 
 
-@contextlib.contextmanager
 def naive_server(app_path: Path, data_dir: Path, timeout: float = 120.0):
     """`streamlit run` the naive app from its own folder (no project config), like streamlit_server."""
+    return plain_server(app_path, data_dir, "naive", timeout)
+
+
+@contextlib.contextmanager
+def plain_server(app_path: Path, data_dir: Path, what: str, timeout: float = 180.0):
+    """`streamlit run` a one-file app from its own folder (no project config), like streamlit_server."""
     from tools.server import RunningServer, _read, free_port, stop, wait_healthy
 
     port = free_port()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "BASEWATCH_DATA_DIR": str(data_dir)}
-    log_file = tempfile.NamedTemporaryFile(prefix="streamlit-naive-", suffix=".log", delete=False)
+    log_file = tempfile.NamedTemporaryFile(prefix=f"streamlit-{what}-", suffix=".log", delete=False)
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), f"--server.port={port}",
            "--server.address=127.0.0.1", "--server.headless=true", "--browser.gatherUsageStats=false",
            "--server.fileWatcherType=none"]
@@ -443,13 +509,28 @@ def naive_server(app_path: Path, data_dir: Path, timeout: float = 120.0):
                             start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(base + "/_stcore/health", proc, timeout, lambda: _read(log_file.name), "naive streamlit")
+        wait_healthy(base + "/_stcore/health", proc, timeout, lambda: _read(log_file.name), f"{what} streamlit")
         yield RunningServer(base, proc, log_file.name)
     finally:
         stop(proc)
 
 
 # --- browser ---------------------------------------------------------------------------------
+
+def self_rss_mb() -> float:
+    """This process's resident memory now (MB)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def self_peak_rss_mb() -> float:
+    """This process's peak resident memory so far (MB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
 
 def group_rss_mb(pid: int) -> dict:
     """VmRSS / VmHWM (MB) summed over the process group led by `pid` (streamlit and its children)."""
@@ -594,8 +675,25 @@ def filter_change(page, option: str, marker_sel: str | None, timeout_ms: int = 1
     return result
 
 
-def browser_ours(browser, directory: Path, py: dict) -> dict:
-    """Cold deep link, warm filtered deep link, filter change and RSS on a fresh server."""
+def _open_live_s(browser, base: str, path: str, marker_sel: str | None, blocked: list[str]) -> dict:
+    """One reader in a new browser context: navigation start → live map (and settled); the page is closed."""
+    context = _offline_context(browser, base, blocked)
+    try:
+        result = open_and_wait_live(context, base + path, marker_sel)
+        result.pop("_page")
+        return result
+    finally:
+        context.close()
+
+
+def browser_ours(browser, directory: Path, py: dict, floor_app: Path | None = None, warm_runs: int = 3) -> dict:
+    """The full /map page and the floor page side by side, each on its own fresh server, in this process.
+
+    * cold: the first request to each fresh server (ours reads the validated cache: the data was
+      validated once before, as on a restarted server);
+    * warm: after that warm-up, `warm_runs` new readers on each, alternating ours / floor; the median;
+    * ours only: the warm filtered deep link (median of `warm_runs`) and a filter change in the sidebar.
+    """
     from tools.server import streamlit_server
 
     out: dict = {"loadavg_before": os.getloadavg()}
@@ -603,31 +701,40 @@ def browser_ours(browser, directory: Path, py: dict) -> dict:
     all_marker = OUR_MARKERS if py["located"]["all"] else None
     filt_marker = OUR_MARKERS if py["located"]["filtered"] else None
     start = time.perf_counter()
-    with streamlit_server(directory, timeout=120) as base:
+    floor_cm = plain_server(floor_app, directory, "floor") if floor_app else contextlib.nullcontext(None)
+    with streamlit_server(directory, timeout=180) as base, floor_cm as floor:
         out["server_start_s"] = time.perf_counter() - start
         try:
-            context = _offline_context(browser, base, blocked)
-            try:
-                cold = open_and_wait_live(context, base + "/map", all_marker)
-                cold.pop("_page")
-                out["cold_deep_link"] = cold
-            finally:
-                context.close()
+            out["cold_deep_link"] = _open_live_s(browser, base, "/map", all_marker, blocked)
             out["rss_after_cold"] = group_rss_mb(base.proc.pid)
-
-            context = _offline_context(browser, base, blocked)
-            try:
-                warm = open_and_wait_live(context, f"{base}/map?{TYPICAL_FILTER_QUERY}", filt_marker)
-                page = warm.pop("_page")
-                out["warm_filtered_deep_link"] = warm
-                option = py.get("_typical_type")
-                if option:
-                    try:
-                        out["filter_change"] = filter_change(page, option, filt_marker)
-                    except Exception as exc:  # noqa: BLE001
-                        out["filter_change"] = {"error": f"{type(exc).__name__}: {exc}"[:400]}
-            finally:
-                context.close()
+            if floor:
+                out["floor_cold"] = _open_live_s(browser, floor, "/", FLOOR_MARKERS, blocked)
+            ours, theirs = [], []
+            for _ in range(warm_runs):
+                ours.append(_open_live_s(browser, base, "/map", all_marker, blocked)["live_s"])
+                if floor:
+                    theirs.append(_open_live_s(browser, floor, "/", FLOOR_MARKERS, blocked)["live_s"])
+            out["warm_map"] = {"live_s": _median(ours), "runs_s": ours}
+            if floor:
+                out["floor_warm"] = {"live_s": _median(theirs), "runs_s": theirs}
+                out["floor_rss_mb"] = group_rss_mb(floor.proc.pid)["rss_mb"]
+            filtered = []
+            for i in range(warm_runs):
+                context = _offline_context(browser, base, blocked)
+                try:
+                    warm = open_and_wait_live(context, f"{base}/map?{TYPICAL_FILTER_QUERY}", filt_marker)
+                    page = warm.pop("_page")
+                    filtered.append(warm)
+                    option = py.get("_typical_type")
+                    if option and i == warm_runs - 1:
+                        try:
+                            out["filter_change"] = filter_change(page, option, filt_marker)
+                        except Exception as exc:  # noqa: BLE001
+                            out["filter_change"] = {"error": f"{type(exc).__name__}: {exc}"[:400]}
+                finally:
+                    context.close()
+            out["warm_filtered_deep_link"] = {"live_s": _median([f["live_s"] for f in filtered]),
+                                              "runs_s": [f["live_s"] for f in filtered]}
         except Exception as exc:  # noqa: BLE001
             out["error"] = f"{type(exc).__name__}: {exc}"[:600]
             log(f"browser (ours) failed: {out['error']}\n{traceback.format_exc()}")
@@ -635,6 +742,13 @@ def browser_ours(browser, directory: Path, py: dict) -> dict:
             mem = group_rss_mb(base.proc.pid)
             out["server_rss_mb"] = mem["rss_mb"]
             out["server_hwm_mb"] = mem["hwm_mb"]
+    ratios = {}
+    for key, ours_path, floor_path in (("warm", ("warm_map", "live_s"), ("floor_warm", "live_s")),
+                                       ("cold", ("cold_deep_link", "live_s"), ("floor_cold", "live_s"))):
+        mine, base_s = _get(out, ours_path), _get(out, floor_path)
+        if mine and base_s:
+            ratios[key] = mine / base_s
+    out["floor_ratio"] = ratios
     out["external_requests_blocked"] = len(blocked)
     out["loadavg_after"] = os.getloadavg()
     return out
@@ -721,7 +835,11 @@ def markdown_table(results: dict) -> str:
     def row(name, fn):
         rows.append((name, [fn(r) for r in sets]))
 
-    row("load + validate (s)", lambda r: _s(_get(r, ("python", "load", "median_s"))))
+    row("first load: validate (s)", lambda r: _s(_get(r, ("python", "load", "median_s"))))
+    row("peak RSS while validating (MB)", lambda r: _s(_get(r, ("python", "load", "peak_rss_mb")), 0))
+    row("hash the data files (s)", lambda r: _s(_get(r, ("python", "cache", "hash_s"))))
+    row("cache write (s)", lambda r: _s(_get(r, ("python", "cache", "write_s"))))
+    row("**cache load, hash included (s)**", lambda r: _s(_get(r, ("python", "cache", "load_s"))))
     row("filter actor=russia from 2024 (ms)", lambda r: _s(1000 * (_get(r, ("python", "filter", "median_s")) or 0), 1))
     row("map build (s)", lambda r: _s(_get(r, ("python", "map", "build_s")), 3))
     row("st_folium Python per rerun (s)", lambda r: _s(_get(r, ("python", "map", "st_folium_s")), 3))
@@ -736,11 +854,17 @@ def markdown_table(results: dict) -> str:
         row(f"AppTest rerun {page} (ms)", lambda r, p=page: _ms(_get(r, ("apptest", "pages", p, "rerun_s"))))
     row("server start → healthy (s)", lambda r: _s(_get(r, ("browser", "server_start_s"))))
     row("**cold deep link /map → live (s)**", lambda r: _s(_get(r, ("browser", "cold_deep_link", "live_s"))))
+    row("floor page, cold → live (s)", lambda r: _s(_get(r, ("browser", "floor_cold", "live_s"))))
+    row("**cold: /map ÷ floor**", lambda r: _s(_get(r, ("browser", "floor_ratio", "cold"))))
+    row("warm /map → live, median of 3 (s)", lambda r: _s(_get(r, ("browser", "warm_map", "live_s"))))
+    row("floor page, warm, median of 3 (s)", lambda r: _s(_get(r, ("browser", "floor_warm", "live_s"))))
+    row("**warm: /map ÷ floor**", lambda r: _s(_get(r, ("browser", "floor_ratio", "warm"))))
     row("cold deep link → settled (s)", lambda r: _s(_get(r, ("browser", "cold_deep_link", "settled_s"))))
-    row("**warm filtered deep link → live (s)**",
+    row("**warm filtered deep link → live, median of 3 (s)**",
         lambda r: _s(_get(r, ("browser", "warm_filtered_deep_link", "live_s"))))
     row("**filter change → redrawn (s)**", lambda r: _s(_get(r, ("browser", "filter_change", "redraw_s"))))
     row("server RSS (MB)", lambda r: _s(_get(r, ("browser", "server_rss_mb")), 0))
+    row("floor server RSS (MB)", lambda r: _s(_get(r, ("browser", "floor_rss_mb")), 0))
     row("naive: Python per run (s)", lambda r: _s(_get(r, ("naive", "python", "total_s")) or
                                                    _get(r, ("naive", "python", "skipped"))))
     row("naive: payload (MB)", lambda r: _mb(_get(r, ("naive", "python", "payload_bytes"))))
@@ -769,7 +893,7 @@ def markdown_table(results: dict) -> str:
 # --- driver ----------------------------------------------------------------------------------
 
 def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir: Path | None,
-        bundled: bool = True) -> dict:
+        bundled: bool = True, floor_on: bool = True, naive_python_on: bool = True) -> dict:
     """Measure every dataset; returns the results dict (without writing it)."""
     from tools import synth
 
@@ -778,6 +902,9 @@ def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir:
                      "sizes": sizes, "typical_filter": TYPICAL_FILTER_QUERY, "datasets": []}
     with tempfile.TemporaryDirectory(prefix="bw-bench-") as tmp_name:
         tmp = Path(tmp_name)
+        # One validated-data cache for this process, AppTest and every server started below: a "cold" server
+        # finds the data validated once already, as a restarted production server does.
+        os.environ["BASEWATCH_CACHE_DIR"] = str(tmp / "dataset-cache")
         source = synth.default_source()
         results["source_dir"] = str(source)
         sets: list[tuple[str, Path]] = [("bundled", source)] if bundled else []
@@ -789,6 +916,9 @@ def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir:
         naive_app = tmp / "naive" / "naive_app.py"
         naive_app.parent.mkdir()
         naive_app.write_text(NAIVE_APP, encoding="utf-8")
+        floor_app = tmp / "floor" / "floor_app.py"
+        floor_app.parent.mkdir()
+        floor_app.write_text(FLOOR_APP, encoding="utf-8")
 
         naive_py_per_event: float | None = None
         for label, directory in sets:
@@ -801,7 +931,9 @@ def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir:
             pages = PAGES_ALL if events < BIG else PAGES_BIG
             entry["apptest"] = apptest_bench(directory, pages, reruns=3 if events < BIG else 2)
             estimate = naive_py_per_event * events if naive_py_per_event else 0.0
-            if estimate > NAIVE_PY_CAP_S:
+            if not naive_python_on:
+                entry["naive"] = {"python": {"skipped": "disabled (--no-naive)"}}
+            elif estimate > NAIVE_PY_CAP_S:
                 entry["naive"] = {"python": {"skipped": f"skipped: too slow (>{estimate:.0f} s estimated)"}}
                 log(f"[{label}] naive python skipped (~{estimate:.0f} s)")
             else:
@@ -823,10 +955,11 @@ def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir:
                     for entry in results["datasets"]:
                         directory = Path(entry["dir"])
                         log(f"[{entry['label']}] browser (ours)")
-                        entry["browser"] = browser_ours(browser, directory, entry["python"])
+                        entry["browser"] = browser_ours(browser, directory, entry["python"],
+                                                        floor_app=floor_app if floor_on else None)
                         log(f"[{entry['label']}] ours: {json.dumps(_brief(entry['browser']))}")
                         if not naive_browser_on:
-                            entry["naive"]["browser"] = {"skipped": "disabled (--quick)"}
+                            entry["naive"]["browser"] = {"skipped": "disabled"}
                             continue
                         # The naive app's time grows at least linearly with markers: skip it when the last
                         # measurement, scaled up, would exceed the cap.
@@ -888,10 +1021,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="sizes 1000 only, no naive browser run")
     parser.add_argument("--no-bundled", action="store_true", help="skip the bundled data")
     parser.add_argument("--profile", type=Path, default=None, help="write cProfile files of load and map rerun")
+    parser.add_argument("--no-floor", action="store_true", help="skip the floor page (one FastMarkerCluster)")
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive one-Marker-per-event app")
     args = parser.parse_args(argv)
     sizes = args.sizes or ([1000] if args.quick else list(DEFAULT_SIZES))
-    results = run(sizes, browser_on=not args.no_browser, naive_browser_on=not args.quick,
-                  profile_dir=args.profile, bundled=not args.no_bundled)
+    results = run(sizes, browser_on=not args.no_browser, naive_browser_on=not (args.quick or args.no_naive),
+                  profile_dir=args.profile, bundled=not args.no_bundled, floor_on=not args.no_floor,
+                  naive_python_on=not args.no_naive)
     table = markdown_table(results)
     print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)
