@@ -300,6 +300,8 @@ def python_bench(directory: Path, n_events: int, profile_dir: Path | None = None
                      "query": TYPICAL_FILTER_QUERY}
     out["located"] = {"all": int(events["map_lat"].notna().sum()),
                       "filtered": int(filtered["map_lat"].notna().sum())}
+    out["aggregate"] = aggregate_bench(events, filtered)
+    out["cache"]["key"] = key
 
     out["map"] = map_page_runs(directory)
     out["map_filtered"] = map_page_runs(directory, TYPICAL_FILTER_QUERY)
@@ -328,6 +330,35 @@ def python_bench(directory: Path, n_events: int, profile_dir: Path | None = None
     specs["timeline"]["binned"] = len(events) > charts.MAX_TIMELINE_MARKS
     out["charts"] = specs
     out["_typical_type"] = _typical_type(filtered)
+    return out
+
+
+def default_viewport():
+    """The map's opening view as st_folium reports it on a 1400 px wide screen (map column ≈ 870 × 620 px)."""
+    from basewatch.aggregate import Viewport
+
+    lat, lon, zoom = config.MAP_DEFAULT_VIEW
+    deg_per_px = 360 / (256 * 2 ** zoom)
+    half_w, half_h = 870 / 2 * deg_per_px, 620 / 2 * deg_per_px  # latitude: a flat approximation is enough
+    return Viewport(lat - half_h, lon - half_w, lat + half_h, lon + half_w, zoom)
+
+
+def aggregate_bench(events, filtered) -> dict:
+    """basewatch.aggregate at the opening view: time and the bytes a cell/point layer would carry."""
+    from basewatch import aggregate, maps
+
+    view = default_viewport()
+    out = {}
+    for name, frame in (("all", events), ("filtered", filtered)):
+        seconds, _, result = _timed(lambda f=frame: aggregate.map_view(f, view), 3)
+        if result.kind == "cells":
+            payload = json.dumps(result.cells[["count", "lat", "lon", "actors"]].round(4).to_dict("records"))
+            items = len(result.cells)
+        else:
+            payload = json.dumps(maps.event_rows(result.events))
+            items = len(result.events)
+        out[name] = {"s": seconds, "kind": result.kind, "in_view": result.in_view, "items": items,
+                     "payload_bytes": len(payload.encode("utf-8"))}
     return out
 
 
@@ -852,6 +883,10 @@ def markdown_table(results: dict) -> str:
     row("personnel spec, per site (MB)", lambda r: _mb(_get(r, ("python", "charts", "personnel_site", "spec_bytes"))))
     for page in PAGES_ALL:
         row(f"AppTest rerun {page} (ms)", lambda r, p=page: _ms(_get(r, ("apptest", "pages", p, "rerun_s"))))
+    row("aggregation at the opening view (ms)", lambda r: _ms(_get(r, ("python", "aggregate", "all", "s"))))
+    row("opening view: points or cells", lambda r: _s(_get(r, ("python", "aggregate", "all", "kind"))))
+    row("aggregated layer payload (MB)", lambda r: _mb(_get(r, ("python", "aggregate", "all", "payload_bytes"))))
+    row("aggregated, filtered (ms)", lambda r: _ms(_get(r, ("python", "aggregate", "filtered", "s"))))
     row("server start → healthy (s)", lambda r: _s(_get(r, ("browser", "server_start_s"))))
     row("**cold deep link /map → live (s)**", lambda r: _s(_get(r, ("browser", "cold_deep_link", "live_s"))))
     row("floor page, cold → live (s)", lambda r: _s(_get(r, ("browser", "floor_cold", "live_s"))))
@@ -864,6 +899,8 @@ def markdown_table(results: dict) -> str:
         lambda r: _s(_get(r, ("browser", "warm_filtered_deep_link", "live_s"))))
     row("**filter change → redrawn (s)**", lambda r: _s(_get(r, ("browser", "filter_change", "redraw_s"))))
     row("server RSS (MB)", lambda r: _s(_get(r, ("browser", "server_rss_mb")), 0))
+    row("cold server read the cache", lambda r: {True: "yes", False: "NO (code edited mid-run)", None: "–"}[
+        _get(r, ("browser", "cache_key_unchanged"))])
     row("floor server RSS (MB)", lambda r: _s(_get(r, ("browser", "floor_rss_mb")), 0))
     row("naive: Python per run (s)", lambda r: _s(_get(r, ("naive", "python", "total_s")) or
                                                    _get(r, ("naive", "python", "skipped"))))
@@ -957,6 +994,12 @@ def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir:
                         log(f"[{entry['label']}] browser (ours)")
                         entry["browser"] = browser_ours(browser, directory, entry["python"],
                                                         floor_app=floor_app if floor_on else None)
+                        from basewatch import cache
+
+                        # An edit under basewatch/ during the run changes the key: the "cold" server then
+                        # validated the files again instead of reading the cache. Say so rather than hide it.
+                        entry["browser"]["cache_key_unchanged"] = (
+                            cache.cache_key(directory) == _get(entry, ("python", "cache", "key")))
                         log(f"[{entry['label']}] ours: {json.dumps(_brief(entry['browser']))}")
                         if not naive_browser_on:
                             entry["naive"]["browser"] = {"skipped": "disabled"}
