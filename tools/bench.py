@@ -475,6 +475,32 @@ FLOOR_APP = textwrap.dedent('''\
     st_folium(m, height=620, use_container_width=True, returned_objects=[])
     ''')
 
+# The suspect isolated: our own map (base map + event layer, the app's builders and cached loader) in a
+# one-file page without the sidebar, title, expander, detail panel or reruns. /map minus this = page chrome.
+LEAN_APP = textwrap.dedent('''\
+    import os
+    import sys
+
+    sys.path.insert(0, os.environ["BASEWATCH_ROOT"])
+
+    import streamlit as st
+    from streamlit_folium import st_folium
+
+    from basewatch import maps
+    from basewatch.cache import load_dataset_cached
+
+
+    @st.cache_resource
+    def data():
+        dataset = load_dataset_cached(os.environ["BASEWATCH_DATA_DIR"])
+        return dataset, maps.event_rows(dataset.events)
+
+
+    dataset, rows = data()
+    st_folium(maps.build_base_map(), key="main_map", height=620, use_container_width=True,
+              feature_group_to_add=[maps.build_event_layer(dataset.events, rows)], returned_objects=[])
+    ''')
+
 # Runs NAIVE_APP's code in bare mode with st_folium timed and its component call captured.
 NAIVE_DRIVER = textwrap.dedent('''\
     import json, logging, os, sys, time
@@ -526,16 +552,17 @@ def naive_server(app_path: Path, data_dir: Path, timeout: float = 120.0):
 
 
 @contextlib.contextmanager
-def plain_server(app_path: Path, data_dir: Path, what: str, timeout: float = 180.0):
+def plain_server(app_path: Path, data_dir: Path, what: str, timeout: float = 180.0, extra_args: tuple = ()):
     """`streamlit run` a one-file app from its own folder (no project config), like streamlit_server."""
     from tools.server import RunningServer, _read, free_port, stop, wait_healthy
 
     port = free_port()
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "BASEWATCH_DATA_DIR": str(data_dir)}
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "BASEWATCH_DATA_DIR": str(data_dir),
+           "BASEWATCH_ROOT": str(config.ROOT)}
     log_file = tempfile.NamedTemporaryFile(prefix=f"streamlit-{what}-", suffix=".log", delete=False)
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), f"--server.port={port}",
            "--server.address=127.0.0.1", "--server.headless=true", "--browser.gatherUsageStats=false",
-           "--server.fileWatcherType=none"]
+           "--server.fileWatcherType=none", *extra_args]
     proc = subprocess.Popen(cmd, cwd=app_path.parent, env=env, stdout=log_file, stderr=subprocess.STDOUT,
                             start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -717,7 +744,8 @@ def _open_live_s(browser, base: str, path: str, marker_sel: str | None, blocked:
         context.close()
 
 
-def browser_ours(browser, directory: Path, py: dict, floor_app: Path | None = None, warm_runs: int = 3) -> dict:
+def browser_ours(browser, directory: Path, py: dict, floor_app: Path | None = None, warm_runs: int = 3,
+                 lean_app: Path | None = None) -> dict:
     """The full /map page and the floor page side by side, each on its own fresh server, in this process.
 
     * cold: the first request to each fresh server (ours reads the validated cache: the data was
@@ -733,18 +761,26 @@ def browser_ours(browser, directory: Path, py: dict, floor_app: Path | None = No
     filt_marker = OUR_MARKERS if py["located"]["filtered"] else None
     start = time.perf_counter()
     floor_cm = plain_server(floor_app, directory, "floor") if floor_app else contextlib.nullcontext(None)
-    with streamlit_server(directory, timeout=180) as base, floor_cm as floor:
+    lean_cm = (plain_server(lean_app, directory, "lean", extra_args=("--server.enableStaticServing=true",))
+               if lean_app else contextlib.nullcontext(None))
+    with streamlit_server(directory, timeout=180) as base, floor_cm as floor, lean_cm as lean:
         out["server_start_s"] = time.perf_counter() - start
         try:
             out["cold_deep_link"] = _open_live_s(browser, base, "/map", all_marker, blocked)
             out["rss_after_cold"] = group_rss_mb(base.proc.pid)
             if floor:
                 out["floor_cold"] = _open_live_s(browser, floor, "/", FLOOR_MARKERS, blocked)
-            ours, theirs = [], []
+            if lean:
+                out["lean_cold"] = _open_live_s(browser, lean, "/", all_marker, blocked)
+            ours, theirs, leans = [], [], []
             for _ in range(warm_runs):
                 ours.append(_open_live_s(browser, base, "/map", all_marker, blocked)["live_s"])
                 if floor:
                     theirs.append(_open_live_s(browser, floor, "/", FLOOR_MARKERS, blocked)["live_s"])
+                if lean:
+                    leans.append(_open_live_s(browser, lean, "/", all_marker, blocked)["live_s"])
+            if lean:
+                out["lean_warm"] = {"live_s": _median(leans), "runs_s": leans}
             out["warm_map"] = {"live_s": _median(ours), "runs_s": ours}
             if floor:
                 out["floor_warm"] = {"live_s": _median(theirs), "runs_s": theirs}
@@ -775,7 +811,9 @@ def browser_ours(browser, directory: Path, py: dict, floor_app: Path | None = No
             out["server_hwm_mb"] = mem["hwm_mb"]
     ratios = {}
     for key, ours_path, floor_path in (("warm", ("warm_map", "live_s"), ("floor_warm", "live_s")),
-                                       ("cold", ("cold_deep_link", "live_s"), ("floor_cold", "live_s"))):
+                                       ("cold", ("cold_deep_link", "live_s"), ("floor_cold", "live_s")),
+                                       ("lean_warm", ("lean_warm", "live_s"), ("floor_warm", "live_s")),
+                                       ("lean_cold", ("lean_cold", "live_s"), ("floor_cold", "live_s"))):
         mine, base_s = _get(out, ours_path), _get(out, floor_path)
         if mine and base_s:
             ratios[key] = mine / base_s
@@ -891,9 +929,13 @@ def markdown_table(results: dict) -> str:
     row("**cold deep link /map → live (s)**", lambda r: _s(_get(r, ("browser", "cold_deep_link", "live_s"))))
     row("floor page, cold → live (s)", lambda r: _s(_get(r, ("browser", "floor_cold", "live_s"))))
     row("**cold: /map ÷ floor**", lambda r: _s(_get(r, ("browser", "floor_ratio", "cold"))))
-    row("warm /map → live, median of 3 (s)", lambda r: _s(_get(r, ("browser", "warm_map", "live_s"))))
-    row("floor page, warm, median of 3 (s)", lambda r: _s(_get(r, ("browser", "floor_warm", "live_s"))))
+    row("warm /map → live, median (s)", lambda r: _s(_get(r, ("browser", "warm_map", "live_s"))))
+    row("floor page, warm, median (s)", lambda r: _s(_get(r, ("browser", "floor_warm", "live_s"))))
     row("**warm: /map ÷ floor**", lambda r: _s(_get(r, ("browser", "floor_ratio", "warm"))))
+    row("our map alone (no page chrome), cold (s)", lambda r: _s(_get(r, ("browser", "lean_cold", "live_s"))))
+    row("our map alone, warm, median (s)", lambda r: _s(_get(r, ("browser", "lean_warm", "live_s"))))
+    row("our map alone ÷ floor, cold / warm", lambda r: f"{_s(_get(r, ('browser', 'floor_ratio', 'lean_cold')))} / "
+        f"{_s(_get(r, ('browser', 'floor_ratio', 'lean_warm')))}")
     row("cold deep link → settled (s)", lambda r: _s(_get(r, ("browser", "cold_deep_link", "settled_s"))))
     row("**warm filtered deep link → live, median of 3 (s)**",
         lambda r: _s(_get(r, ("browser", "warm_filtered_deep_link", "live_s"))))
@@ -930,7 +972,7 @@ def markdown_table(results: dict) -> str:
 # --- driver ----------------------------------------------------------------------------------
 
 def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir: Path | None,
-        bundled: bool = True, floor_on: bool = True, naive_python_on: bool = True) -> dict:
+        bundled: bool = True, floor_on: bool = True, naive_python_on: bool = True, warm_runs: int = 3) -> dict:
     """Measure every dataset; returns the results dict (without writing it)."""
     from tools import synth
 
@@ -956,6 +998,10 @@ def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir:
         floor_app = tmp / "floor" / "floor_app.py"
         floor_app.parent.mkdir()
         floor_app.write_text(FLOOR_APP, encoding="utf-8")
+        lean_app = tmp / "lean" / "lean_app.py"
+        lean_app.parent.mkdir()
+        lean_app.write_text(LEAN_APP, encoding="utf-8")
+        (lean_app.parent / "static").symlink_to(config.STATIC_DIR)  # served at /app/static like the app's
 
         naive_py_per_event: float | None = None
         for label, directory in sets:
@@ -993,7 +1039,9 @@ def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir:
                         directory = Path(entry["dir"])
                         log(f"[{entry['label']}] browser (ours)")
                         entry["browser"] = browser_ours(browser, directory, entry["python"],
-                                                        floor_app=floor_app if floor_on else None)
+                                                        floor_app=floor_app if floor_on else None,
+                                                        warm_runs=warm_runs,
+                                                        lean_app=lean_app if floor_on else None)
                         from basewatch import cache
 
                         # An edit under basewatch/ during the run changes the key: the "cold" server then
@@ -1066,11 +1114,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=Path, default=None, help="write cProfile files of load and map rerun")
     parser.add_argument("--no-floor", action="store_true", help="skip the floor page (one FastMarkerCluster)")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive one-Marker-per-event app")
+    parser.add_argument("--warm-runs", type=int, default=3, help="warm readers per page (median reported)")
     args = parser.parse_args(argv)
     sizes = args.sizes or ([1000] if args.quick else list(DEFAULT_SIZES))
     results = run(sizes, browser_on=not args.no_browser, naive_browser_on=not (args.quick or args.no_naive),
                   profile_dir=args.profile, bundled=not args.no_bundled, floor_on=not args.no_floor,
-                  naive_python_on=not args.no_naive)
+                  naive_python_on=not args.no_naive, warm_runs=args.warm_runs)
     table = markdown_table(results)
     print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)
