@@ -923,7 +923,8 @@ def markdown_table(results: dict) -> str:
         row(f"AppTest rerun {page} (ms)", lambda r, p=page: _ms(_get(r, ("apptest", "pages", p, "rerun_s"))))
     row("aggregation at the opening view (ms)", lambda r: _ms(_get(r, ("python", "aggregate", "all", "s"))))
     row("opening view: points or cells", lambda r: _s(_get(r, ("python", "aggregate", "all", "kind"))))
-    row("aggregated layer payload (MB)", lambda r: _mb(_get(r, ("python", "aggregate", "all", "payload_bytes"))))
+    row("aggregated layer payload (kB)", lambda r: _s((_get(r, ("python", "aggregate", "all", "payload_bytes")) or 0)
+                                                       / 1e3, 1))
     row("aggregated, filtered (ms)", lambda r: _ms(_get(r, ("python", "aggregate", "filtered", "s"))))
     row("server start → healthy (s)", lambda r: _s(_get(r, ("browser", "server_start_s"))))
     row("**cold deep link /map → live (s)**", lambda r: _s(_get(r, ("browser", "cold_deep_link", "live_s"))))
@@ -954,6 +955,7 @@ def markdown_table(results: dict) -> str:
     row("speed-up vs naive (×)", lambda r: _s(_get(r, ("comparison", "speedup_live")), 1))
     row("ours/naive Python per rerun", lambda r: _s(_get(r, ("comparison", "ratio_python")), 3))
     lines = [head, sep] + [f"| {name} | " + " | ".join(cells) + " |" for name, cells in rows]
+    lines += ["", "How cost grows:", "", growth_table(sets)]
     lines += ["", "| target | value | limit | result |", "|---|---|---|---|"]
     for t in results["targets"]:
         lines.append(f"| {t['text']} | {_s(t['value'], 3) if t['value'] is not None else '–'} | {t['limit']} | "
@@ -967,6 +969,37 @@ def markdown_table(results: dict) -> str:
     lines += ["", f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM; Python {m['python']}; "
               f"{m.get('chromium') or 'chromium ?'}; total bench time {results['elapsed_s']:.0f} s."]
     return "\n".join(lines)
+
+
+def growth_table(datasets: list[dict]) -> str:
+    """How cost grows with the number of events (one column per size, any number of runs merged)."""
+    sets = sorted((d for d in datasets if d["label"] != "bundled"), key=lambda d: d["events"])
+    rows = [
+        ("first validation (s)", lambda r: _s(_get(r, ("python", "load", "median_s")))),
+        ("peak RSS while validating (MB)", lambda r: _s(_get(r, ("python", "load", "peak_rss_mb")), 0)),
+        ("cache load, hash included (s)", lambda r: _s(_get(r, ("python", "cache", "load_s")))),
+        ("filter actor=russia from 2024 (ms)", lambda r: _ms(_get(r, ("python", "filter", "median_s")))),
+        ("aggregation at the opening view (ms)", lambda r: _ms(_get(r, ("python", "aggregate", "all", "s")))),
+        ("opening view: points or cells", lambda r: _s(_get(r, ("python", "aggregate", "all", "kind")))),
+        ("payload today, all points (MB)", lambda r: _mb(_get(r, ("python", "map", "payload_bytes")))),
+        ("payload aggregated (kB)", lambda r: _s((_get(r, ("python", "aggregate", "all", "payload_bytes")) or 0) / 1e3,
+                                                 1)),
+        ("/map rerun, Python (s)", lambda r: _s(_get(r, ("python", "map", "rerun_s")), 3)),
+        ("cold /map → live map (s)", lambda r: _s(_get(r, ("browser", "cold_deep_link", "live_s"))
+                                                  or (_get(r, ("browser", "error")) and "timed out"))),
+        ("server RSS (MB)", lambda r: _s(_get(r, ("browser", "server_rss_mb")), 0)),
+    ]
+    lines = ["| events | " + " | ".join(f"{d['events']:,}" for d in sets) + " |", "|---|" + "---|" * len(sets)]
+    lines += [f"| {name} | " + " | ".join(fn(d) for d in sets) + " |" for name, fn in rows]
+    return "\n".join(lines)
+
+
+def report(paths: list[Path]) -> str:
+    """The growth table from one or more saved runs (`--report a.json b.json`)."""
+    datasets = []
+    for path in paths:
+        datasets += json.loads(path.read_text(encoding="utf-8"))["datasets"]
+    return growth_table(datasets)
 
 
 # --- driver ----------------------------------------------------------------------------------
@@ -1115,7 +1148,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-floor", action="store_true", help="skip the floor page (one FastMarkerCluster)")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive one-Marker-per-event app")
     parser.add_argument("--warm-runs", type=int, default=3, help="warm readers per page (median reported)")
+    parser.add_argument("--report", type=Path, nargs="+", default=None,
+                        help="print the growth table of saved runs (JSON files) and exit")
     args = parser.parse_args(argv)
+    if args.report:
+        print(report(args.report))
+        return 0
     sizes = args.sizes or ([1000] if args.quick else list(DEFAULT_SIZES))
     results = run(sizes, browser_on=not args.no_browser, naive_browser_on=not (args.quick or args.no_naive),
                   profile_dir=args.profile, bundled=not args.no_bundled, floor_on=not args.no_floor,
