@@ -142,7 +142,7 @@ def duckdb_engine(table: pa.Table):
         return "'" + str(v).replace("'", "''") + "'"
 
     def count(spec):
-        return int(con.sql(f"SELECT count(*) FROM events WHERE {_where(spec, quote)}").fetchone()[0])  # noqa: S608 - fixed vocabularies
+        return int(con.sql(f"SELECT count(*) FROM events WHERE {_where(spec, quote)}").fetchall()[0][0])  # noqa: S608 - fixed vocabularies
 
     def grid(spec):
         return con.sql(
