@@ -501,6 +501,47 @@ LEAN_APP = textwrap.dedent('''\
               feature_group_to_add=[maps.build_event_layer(dataset.events, rows)], returned_objects=[])
     ''')
 
+# What the map page would do with basewatch.aggregate wired in (a prototype, not the page): the cached
+# loader, map_view for the viewport st_folium last reported, cells drawn as count badges (DOM markers, so
+# the browser check can see them), points through the app's own event layer below the threshold.
+AGGREGATED_APP = textwrap.dedent('''\
+    import os
+    import sys
+
+    sys.path.insert(0, os.environ["BASEWATCH_ROOT"])
+
+    import folium
+    import streamlit as st
+    from streamlit_folium import st_folium
+
+    from basewatch import aggregate, config, maps
+    from basewatch.cache import load_dataset_cached
+
+
+    @st.cache_resource
+    def data():
+        return load_dataset_cached(os.environ["BASEWATCH_DATA_DIR"])
+
+
+    dataset = data()
+    lat, lon, zoom = config.MAP_DEFAULT_VIEW
+    deg = 360 / (256 * 2 ** zoom)
+    opening = aggregate.Viewport(lat - 310 * deg, lon - 435 * deg, lat + 310 * deg, lon + 435 * deg, zoom)
+    view = aggregate.Viewport.from_result(st.session_state.get("agg_map")) or opening
+    shown = aggregate.map_view(dataset.events, view)
+    if shown.kind == "points":
+        layer = maps.build_event_layer(shown.events)
+    else:
+        layer = folium.FeatureGroup(name="Events")
+        for cell in shown.cells.itertuples():
+            top = max(cell.actors, key=cell.actors.get)
+            badge = (f'<div class="bw-cell" style="background:{config.ACTOR_COLORS.get(top, "#777")};color:#fff;'
+                     f'border-radius:12px;padding:2px 6px;font:12px sans-serif">{cell.count:,}</div>')
+            folium.Marker([cell.lat, cell.lon], icon=folium.DivIcon(html=badge)).add_to(layer)
+    st_folium(maps.build_base_map(), key="agg_map", height=620, use_container_width=True,
+              feature_group_to_add=[layer], returned_objects=["bounds", "zoom"])
+    ''')
+
 # Runs NAIVE_APP's code in bare mode with st_folium timed and its component call captured.
 NAIVE_DRIVER = textwrap.dedent('''\
     import json, logging, os, sys, time
@@ -1123,6 +1164,37 @@ def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir:
     return results
 
 
+def aggregated_demo(directory: Path, warm_runs: int = 3) -> dict:
+    """Cold (cache primed) and warm time to a live map of AGGREGATED_APP on a fresh server."""
+    from playwright.sync_api import sync_playwright
+
+    from basewatch.cache import load_dataset_cached
+    from tools.server import CHROMIUM, CHROMIUM_ARGS
+
+    out: dict = {"loadavg_before": os.getloadavg()}
+    start = time.perf_counter()
+    load_dataset_cached(directory)  # validated once: the server below reads the cache
+    out["prime_s"] = time.perf_counter() - start
+    with tempfile.TemporaryDirectory(prefix="bw-agg-") as tmp_name:
+        app = Path(tmp_name) / "aggregated_app.py"
+        app.write_text(AGGREGATED_APP, encoding="utf-8")
+        (app.parent / "static").symlink_to(config.STATIC_DIR)
+        blocked: list[str] = []
+        with sync_playwright() as pw, plain_server(app, directory, "aggregated",
+                                                   extra_args=("--server.enableStaticServing=true",)) as base:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                out["cold"] = _open_live_s(browser, base, "/", ".bw-cell, .bw-ev", blocked)
+                warm = [_open_live_s(browser, base, "/", ".bw-cell, .bw-ev", blocked)["live_s"]
+                        for _ in range(warm_runs)]
+                out["warm"] = {"live_s": _median(warm), "runs_s": warm}
+            finally:
+                browser.close()
+                out["server_rss_mb"] = group_rss_mb(base.proc.pid)["rss_mb"]
+    out["loadavg_after"] = os.getloadavg()
+    return out
+
+
 def _brief(d: dict) -> dict:
     keep = {}
     for k, v in d.items():
@@ -1150,9 +1222,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warm-runs", type=int, default=3, help="warm readers per page (median reported)")
     parser.add_argument("--report", type=Path, nargs="+", default=None,
                         help="print the growth table of saved runs (JSON files) and exit")
+    parser.add_argument("--aggregated-demo", type=Path, default=None, metavar="DATA_DIR",
+                        help="time a prototype map page using basewatch.aggregate on DATA_DIR and exit")
     args = parser.parse_args(argv)
     if args.report:
         print(report(args.report))
+        return 0
+    if args.aggregated_demo:
+        os.environ.setdefault("BASEWATCH_CACHE_DIR", tempfile.mkdtemp(prefix="bw-agg-cache-"))
+        print(json.dumps(aggregated_demo(args.aggregated_demo, args.warm_runs), indent=2, default=str))
         return 0
     sizes = args.sizes or ([1000] if args.quick else list(DEFAULT_SIZES))
     results = run(sizes, browser_on=not args.no_browser, naive_browser_on=not (args.quick or args.no_naive),
