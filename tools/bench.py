@@ -42,12 +42,17 @@ from pathlib import Path
 
 from basewatch import config
 
-DEFAULT_SIZES = (1000, 10000, 100000)
+DEFAULT_SIZES = (1000, 10000, 100000, 1000000)
+# From this size on, every page ships too much to compare warm readers: the browser part runs one cold
+# /map (bounded wait) and the aggregated prototype, and skips the floor and "our map alone".
+HUGE = 500_000
+HUGE_BROWSER_TIMEOUT_MS = 120_000
 IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 APP_STATE = '[data-testid="stApp"]'
 OUR_MARKERS = ".marker-cluster, .bw-ev"
 NAIVE_MARKERS = ".leaflet-marker-icon"
 FLOOR_MARKERS = ".marker-cluster, .leaflet-marker-icon"
+AGG_MARKERS = ".bw-cell, " + OUR_MARKERS
 TYPICAL_FILTER_QUERY = "actor=russia&from=2020-01-01"
 PAGES_ALL = ("overview", "map", "timeline", "sites", "data")
 # AppTest at 100k costs minutes per page; big sizes run only the pages that matter most.
@@ -774,11 +779,12 @@ def filter_change(page, option: str, marker_sel: str | None, timeout_ms: int = 1
     return result
 
 
-def _open_live_s(browser, base: str, path: str, marker_sel: str | None, blocked: list[str]) -> dict:
+def _open_live_s(browser, base: str, path: str, marker_sel: str | None, blocked: list[str],
+                 timeout_ms: int = BROWSER_TIMEOUT_MS) -> dict:
     """One reader in a new browser context: navigation start → live map (and settled); the page is closed."""
     context = _offline_context(browser, base, blocked)
     try:
-        result = open_and_wait_live(context, base + path, marker_sel)
+        result = open_and_wait_live(context, base + path, marker_sel, timeout_ms)
         result.pop("_page")
         return result
     finally:
@@ -786,7 +792,7 @@ def _open_live_s(browser, base: str, path: str, marker_sel: str | None, blocked:
 
 
 def browser_ours(browser, directory: Path, py: dict, floor_app: Path | None = None, warm_runs: int = 3,
-                 lean_app: Path | None = None) -> dict:
+                 lean_app: Path | None = None, timeout_ms: int = BROWSER_TIMEOUT_MS) -> dict:
     """The full /map page and the floor page side by side, each on its own fresh server, in this process.
 
     * cold: the first request to each fresh server (ours reads the validated cache: the data was
@@ -807,7 +813,7 @@ def browser_ours(browser, directory: Path, py: dict, floor_app: Path | None = No
     with streamlit_server(directory, timeout=180) as base, floor_cm as floor, lean_cm as lean:
         out["server_start_s"] = time.perf_counter() - start
         try:
-            out["cold_deep_link"] = _open_live_s(browser, base, "/map", all_marker, blocked)
+            out["cold_deep_link"] = _open_live_s(browser, base, "/map", all_marker, blocked, timeout_ms)
             out["rss_after_cold"] = group_rss_mb(base.proc.pid)
             if floor:
                 out["floor_cold"] = _open_live_s(browser, floor, "/", FLOOR_MARKERS, blocked)
@@ -1029,6 +1035,9 @@ def growth_table(datasets: list[dict]) -> str:
         ("cold /map → live map (s)", lambda r: _s(_get(r, ("browser", "cold_deep_link", "live_s"))
                                                   or (_get(r, ("browser", "error")) and "timed out"))),
         ("server RSS (MB)", lambda r: _s(_get(r, ("browser", "server_rss_mb")), 0)),
+        ("aggregated prototype page: cold / warm → live (s)",
+         lambda r: f"{_s(_get(r, ('aggregated_demo', 'cold', 'live_s')))} / "
+                   f"{_s(_get(r, ('aggregated_demo', 'warm', 'live_s')))}"),
     ]
     lines = ["| events | " + " | ".join(f"{d['events']:,}" for d in sets) + " |", "|---|" + "---|" * len(sets)]
     lines += [f"| {name} | " + " | ".join(fn(d) for d in sets) + " |" for name, fn in rows]
@@ -1112,10 +1121,17 @@ def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir:
                     for entry in results["datasets"]:
                         directory = Path(entry["dir"])
                         log(f"[{entry['label']}] browser (ours)")
+                        huge = entry["events"] >= HUGE
+                        side_by_side = floor_on and not huge
                         entry["browser"] = browser_ours(browser, directory, entry["python"],
-                                                        floor_app=floor_app if floor_on else None,
-                                                        warm_runs=warm_runs,
-                                                        lean_app=lean_app if floor_on else None)
+                                                        floor_app=floor_app if side_by_side else None,
+                                                        warm_runs=1 if huge else warm_runs,
+                                                        lean_app=lean_app if side_by_side else None,
+                                                        timeout_ms=HUGE_BROWSER_TIMEOUT_MS if huge
+                                                        else BROWSER_TIMEOUT_MS)
+                        if huge:
+                            log(f"[{entry['label']}] aggregated prototype page")
+                            entry["aggregated_demo"] = aggregated_demo(directory, warm_runs, browser)
                         from basewatch import cache
 
                         # An edit under basewatch/ during the run changes the key: the "cold" server then
@@ -1164,12 +1180,21 @@ def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir:
     return results
 
 
-def aggregated_demo(directory: Path, warm_runs: int = 3) -> dict:
+def aggregated_demo(directory: Path, warm_runs: int = 3, browser=None) -> dict:
     """Cold (cache primed) and warm time to a live map of AGGREGATED_APP on a fresh server."""
-    from playwright.sync_api import sync_playwright
-
     from basewatch.cache import load_dataset_cached
-    from tools.server import CHROMIUM, CHROMIUM_ARGS
+
+    if browser is None:
+        from playwright.sync_api import sync_playwright
+
+        from tools.server import CHROMIUM, CHROMIUM_ARGS
+
+        with sync_playwright() as pw:
+            own = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                return aggregated_demo(directory, warm_runs, own)
+            finally:
+                own.close()
 
     out: dict = {"loadavg_before": os.getloadavg()}
     start = time.perf_counter()
@@ -1180,16 +1205,15 @@ def aggregated_demo(directory: Path, warm_runs: int = 3) -> dict:
         app.write_text(AGGREGATED_APP, encoding="utf-8")
         (app.parent / "static").symlink_to(config.STATIC_DIR)
         blocked: list[str] = []
-        with sync_playwright() as pw, plain_server(app, directory, "aggregated",
-                                                   extra_args=("--server.enableStaticServing=true",)) as base:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        with plain_server(app, directory, "aggregated", extra_args=("--server.enableStaticServing=true",)) as base:
             try:
-                out["cold"] = _open_live_s(browser, base, "/", ".bw-cell, .bw-ev", blocked)
-                warm = [_open_live_s(browser, base, "/", ".bw-cell, .bw-ev", blocked)["live_s"]
+                out["cold"] = _open_live_s(browser, base, "/", AGG_MARKERS, blocked)
+                warm = [_open_live_s(browser, base, "/", AGG_MARKERS, blocked)["live_s"]
                         for _ in range(warm_runs)]
                 out["warm"] = {"live_s": _median(warm), "runs_s": warm}
+            except Exception as exc:  # noqa: BLE001 - a failed run is a result
+                out["error"] = f"{type(exc).__name__}: {exc}"[:600]
             finally:
-                browser.close()
                 out["server_rss_mb"] = group_rss_mb(base.proc.pid)["rss_mb"]
     out["loadavg_after"] = os.getloadavg()
     return out
