@@ -22,8 +22,14 @@ def validate(directory: Path) -> int:
     events, sites = dataset.events, dataset.sites
     with_personnel = int(events["personnel_low"].notna().sum())
     first = events["date"].min().date().isoformat()
+    extras = ""
+    if len(dataset.site_status):
+        extras += f", {len(dataset.site_status)} site status rows"
+    movements = int(events["destination_site_id"].notna().sum()) if "destination_site_id" in events else 0
+    if movements:
+        extras += f", {movements} movements between sites"
     print(f"OK: {len(events)} events ({first} to {dataset.data_date}), {len(sites)} sites, "
-          f"{with_personnel} personnel estimates, {events['actor'].nunique()} actors; "
+          f"{with_personnel} personnel estimates, {events['actor'].nunique()} actors{extras}; "
           f"data version {dataset.version} ({directory})")
     return 0
 

@@ -63,12 +63,16 @@ EVENT_TYPES = (
 
 CLAIM_STATUSES = ("confirmed", "reported", "claimed", "rumored", "denied")
 
+# The claim-status rubric (data/README.md): how well a row's own claim is established by the pages it cites.
 CLAIM_STATUS_MEANING = {
-    "confirmed": "Stated officially by the actor, or seen directly by a named news agency or in named satellite imagery.",
-    "reported": "Reported by one outlet or by anonymous sources; not officially confirmed.",
-    "claimed": "Said by an interested party (e.g. a government's intelligence service about its adversary).",
-    "rumored": "Weak or anonymous source, not picked up elsewhere. Treat with caution.",
-    "denied": "A party publicly denied it. The row records the claim and the denial.",
+    "confirmed": "An official statement by the actor about its own action, or direct observation by a named "
+                 "independent news agency or in named imagery. Never resting on aggregators, blogs or wikis alone.",
+    "reported": "An analyst's, outlet's or neutral body's report or estimate, or a named outlet citing unnamed "
+                "sources.",
+    "claimed": "An estimate or accusation by an interested party: one government or its intelligence service about "
+               "another's forces, or a party to the conflict about its rival.",
+    "rumored": "Weak or anonymous, and not picked up elsewhere. Treat with caution.",
+    "denied": "A party publicly denied it. The row records the denial or the denied claim and names the other row.",
 }
 
 DATE_PRECISIONS = ("day", "month", "year")

@@ -68,12 +68,22 @@ class Dataset:
     data_date: dt.date | None
     content_hash: str
     source_dir: Path = field(compare=False)
+    # publishers.csv, when the folder has one (contract extension; empty otherwise)
+    publishers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(), compare=False)
+    # site_status.csv (contract extension): one row per change of a site's status; empty without the file.
+    site_status: pd.DataFrame = field(default_factory=lambda: _empty_site_status(), compare=False)
 
     @property
     def version(self) -> str:
         """Data version as shown and cited: the latest event date plus a short content hash."""
         day = self.data_date.isoformat() if self.data_date else "empty"
         return f"{day}+{self.content_hash[:7]}"
+
+
+def _empty_site_status() -> pd.DataFrame:
+    from basewatch.footprint import empty_site_status  # footprint builds on this module
+
+    return empty_site_status()
 
 
 def _display_path(path: Path) -> str:
@@ -210,6 +220,7 @@ def load_sites(path: Path, problems: list[Problem], digest=None) -> tuple[pd.Dat
         lon, lat = clean["geometry"]["coordinates"]
         rows.append({**props, "lat": float(lat), "lon": float(lon)})
     sites = pd.DataFrame(rows) if rows else empty
+    sites.attrs["lines"] = dict(seen)
     cleaned = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "id": r["id"], "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
          "properties": {k: v for k, v in r.items() if k not in ("lat", "lon")}} for r in rows]}
@@ -413,6 +424,7 @@ def load_events(path: Path, site_ids: set[str], problems: list[Problem],
     if events["date"].isna().any():
         return empty
     _cross_checks(events, lines, site_ids, shown, problems, today or dt.date.today())
+    events.attrs["lines"] = lines  # for checks made after loading (publishers.csv coverage)
     return events
 
 
@@ -426,8 +438,11 @@ def _period_end(dates: pd.Series, precision: pd.Series) -> pd.Series:
     return end
 
 
-def add_derived_columns(events: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
-    """Precompute once what filters, maps and tables need: slugs, period ends, coordinates."""
+def add_derived_columns(events: pd.DataFrame, sites: pd.DataFrame,
+                        publishers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Precompute once what filters, maps and tables need: slugs, period ends, coordinates, source weight."""
+    from basewatch.publishers import source_columns
+
     events = events.copy()
     events["date_end"] = _period_end(events["date"], events["date_precision"])
     for column, slug_column in (("actor", "actor_slug"), ("event_type", "type_slug"),
@@ -440,20 +455,52 @@ def add_derived_columns(events: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFra
     events["map_lat"] = events["lat"].fillna(site_lat).astype("float64")
     events["map_lon"] = events["lon"].fillna(site_lon).astype("float64")
     events["site_name"] = events["site_id"].map(dict(zip(sites["id"], sites["name"])))
+    events["destination_name"] = events["destination_site_id"].map(dict(zip(sites["id"], sites["name"])))
     events["date_label"] = date_labels(events["date"], events["date_precision"])
+    sources = source_columns(events, publishers if publishers is not None else pd.DataFrame())
+    events[sources.columns] = sources
     return events.sort_values(["date", "id"], kind="stable").reset_index(drop=True)
 
 
 def load_dataset(directory: Path | None = None, today: dt.date | None = None) -> Dataset:
-    """Load and validate both files in `directory`; raise DataError listing every problem."""
+    """Load and validate the data files in `directory`; raise DataError listing every problem."""
     directory = Path(directory) if directory else config.data_dir()
     problems: list[Problem] = []
-    digest = hashlib.sha256()  # over both files' bytes as read: the data version names what was shown
+    digest = hashlib.sha256()  # over the files' bytes as read: the data version names what was shown
     sites, geojson = load_sites(directory / config.SITES_FILE, problems, digest)
     events = load_events(directory / config.EVENTS_FILE, set(sites["id"]), problems, today, digest)
+    from basewatch.footprint import load_site_status  # footprint builds on this module
+
+    # The optional files are hashed after the two required ones and only when present: a folder
+    # without them keeps its version.
+    publishers_path = directory / config.PUBLISHERS_FILE
+    publishers_text = _read_text(publishers_path, problems, digest) if publishers_path.exists() else None
+    site_status = load_site_status(directory / config.SITE_STATUS_FILE, sites, problems, digest, today)
+    publishers = _load_publishers(directory, publishers_text, events, sites, site_status, problems)
     if problems:
         raise DataError(problems)
-    events = add_derived_columns(events, sites)
+    events = add_derived_columns(events, sites, publishers)
     data_date = events["date"].max().date() if len(events) else None
     return Dataset(events=events, sites=sites, sites_geojson=geojson, data_date=data_date,
-                   content_hash=digest.hexdigest(), source_dir=directory)
+                   content_hash=digest.hexdigest(), source_dir=directory, publishers=publishers,
+                   site_status=site_status)
+
+
+def _load_publishers(directory: Path, text: str | None, events: pd.DataFrame, sites: pd.DataFrame,
+                     site_status: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    """publishers.csv when present (optional): validated, and covering every host the data cites."""
+    from basewatch.publishers import check_coverage, load_publishers
+
+    if text is None:
+        return pd.DataFrame()
+    path = directory / config.PUBLISHERS_FILE
+    before = len(problems)
+    publishers = load_publishers(path, _display_path(path), problems, text)
+    # Coverage is judged against a clean registry only: a broken row would make every host it names "missing".
+    if len(problems) == before and len(events) and "lines" in events.attrs and len(sites):
+        status_rows = (_display_path(directory / config.SITE_STATUS_FILE), site_status["source_url"],
+                       site_status.attrs.get("lines", [None] * len(site_status)))
+        check_coverage(events, events.attrs["lines"], sites, sites.attrs.get("lines", {}), publishers, problems,
+                       _display_path(directory / config.EVENTS_FILE), _display_path(directory / config.SITES_FILE),
+                       status_rows)
+    return publishers

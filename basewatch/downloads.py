@@ -29,12 +29,16 @@ COLUMN_HELP = {
     "source_url": "http(s) URL of the source",
     "source_date": "Publication date: YYYY-MM-DD, YYYY-MM or YYYY",
     "more_sources": "Further http(s) URLs, space-separated",
+    "destination_site_id": "Optional: for a movement, the site it went to (site_id is where it came from)",
+    "last_checked": "Optional: YYYY-MM-DD, when the row was last checked against its sources",
 }
 
 
 def export_frame(events: pd.DataFrame) -> pd.DataFrame:
     """The filtered events in the contract's columns and formats."""
-    frame = events[list(config.EVENT_COLUMNS)].copy()
+    # Optional contract columns travel along when the data uses them, so a download validates again.
+    optional = [c for c in config.OPTIONAL_EVENT_COLUMNS if c in events and events[c].notna().any()]
+    frame = events[list(config.EVENT_COLUMNS) + optional].copy()
     frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
     return frame
 
@@ -70,5 +74,5 @@ def sources_by_publisher(events: pd.DataFrame) -> pd.DataFrame:
 
 def dictionary_table() -> pd.DataFrame:
     """The events.csv columns with their meaning, for the Data page."""
-    return pd.DataFrame({"column": list(config.EVENT_COLUMNS),
-                         "meaning": [COLUMN_HELP[c] for c in config.EVENT_COLUMNS]})
+    return pd.DataFrame({"column": list(config.ALL_EVENT_COLUMNS),
+                         "meaning": [COLUMN_HELP[c] for c in config.ALL_EVENT_COLUMNS]})

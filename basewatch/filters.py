@@ -1,45 +1,295 @@
-"""The filter model shared by every page, and vectorised filtering of the events table."""
+"""The filter registry: every filter of the events table declared once.
+
+Each entry knows its URL key, how to parse and serialise it, how it appears in the sidebar, its
+vectorised mask and its clause in the plain-language summary. Parsing (urlstate), the sidebar
+(chrome), filtering, the summary sentence, the citation and the README parameter table all iterate
+over `REGISTRY`; `Filters` itself is generated from it. Adding a filter is one entry here (plus, when
+it filters on something new, the derived column the loader adds) and its tests.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from basewatch.config import slugify
+
+if TYPE_CHECKING:
+    from basewatch.catalog import Catalog
+
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# The date pickers accept this range; a link outside it is refused with a notice, never a crash.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+MAX_VALUES_PER_KEY = 50
+
+
+def short(value: str) -> str:
+    """Shorten a reader-supplied value for a notice; backticks would break the code span it sits in."""
+    value = " ".join(value.split()).replace("`", "'")
+    return value if len(value) <= 40 else value[:37] + "..."
+
 
 @dataclass(frozen=True)
-class Filters:
-    """What the reader narrowed the events to; empty sets and None dates mean 'everything'."""
+class ParamDoc:
+    """How a URL parameter is documented (the README table is checked against these)."""
 
-    actors: frozenset[str] = field(default_factory=frozenset)
-    types: frozenset[str] = field(default_factory=frozenset)
-    statuses: frozenset[str] = field(default_factory=frozenset)
-    countries: frozenset[str] = field(default_factory=frozenset)
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    meaning: str
+    format: str
+    default: str
+    example: str
 
-    @property
+
+@dataclass(frozen=True)
+class ChoiceFilter:
+    """Keep events whose value in `column` is one of the chosen catalog values (any, when none chosen)."""
+
+    field: str  # attribute of Filters, e.g. "actors"
+    key: str  # URL parameter and catalog dimension, e.g. "actor"
+    label: str  # sidebar label
+    placeholder: str
+    column: str  # precomputed slug column of the events table
+    clause: Callable[[list[str]], str]  # chosen labels -> words of the summary sentence
+    doc: ParamDoc
+    repeatable = True
+    empty: Any = frozenset()
+    # One events cell may hold several values separated by spaces (e.g. an event's source kinds).
+    multi_valued: bool = False
+
+    def parse(self, values: list[str], catalog: Catalog, notices: list[str]) -> frozenset[str]:
+        """The known values named in a link; unknown ones are dropped with a notice naming them."""
+        kept: list[str] = []
+        unknown: list[str] = []
+        absent: list[str] = []
+        for raw in values[:MAX_VALUES_PER_KEY]:
+            for value in raw.split(","):  # tolerate `actor=a,b` as people type it by hand
+                value = value.strip()
+                if not value:
+                    continue
+                slug = slugify(value)
+                if slug in catalog.allowed(self.key):
+                    if slug not in kept:
+                        kept.append(slug)
+                elif slug in catalog.known(self.key):
+                    absent.append(value)
+                else:
+                    unknown.append(value)
+        if len(values) > MAX_VALUES_PER_KEY:
+            notices.append(f"`{self.key}` had more than {MAX_VALUES_PER_KEY} values; the rest were ignored")
+        if unknown:
+            notices.append(f"ignored unknown `{self.key}` value(s): {_listed(unknown)}")
+        if absent:
+            notices.append(f"ignored `{self.key}` value(s) that no event in this data has: {_listed(absent)}")
+        return frozenset(kept)
+
+    def serialise(self, value: frozenset[str], catalog: Catalog | None) -> list[str]:
+        """Each value once, in catalog order (sorted when no catalog is at hand)."""
+        return catalog.order(self.key, value) if catalog is not None else sorted(value)
+
+    def mask(self, events: pd.DataFrame, value: frozenset[str]) -> np.ndarray:
+        """Rows whose value is among the chosen ones."""
+        if not self.multi_valued:
+            return events[self.column].isin(value).to_numpy()
+        # Space-separated tokens: pad with spaces so a token never matches inside another one.
+        padded = " " + events[self.column].fillna("").astype(str) + " "
+        mask = np.zeros(len(events), dtype=bool)
+        for token in value:
+            mask |= padded.str.contains(f" {token} ", regex=False).to_numpy()
+        return mask
+
+    def describe(self, filters: Filters, catalog: Catalog | None) -> str | None:
+        """This filter's words in the summary sentence, or None when it is not set."""
+        value = getattr(filters, self.field)
+        if not value:
+            return None
+        labels = [catalog.label(self.key, v) if catalog else v for v in self.serialise(value, catalog)]
+        return self.clause(labels)
+
+
+@dataclass(frozen=True)
+class DateFilter:
+    """One end of the period: events on or after (`bound="from"`) or on or before (`"to"`) a day."""
+
+    field: str
+    key: str
+    label: str
+    bound: str  # "from" or "to"
+    doc: ParamDoc
+    repeatable = False
+    empty: Any = None
+    placeholder = ""
+
+    def parse(self, values: list[str], catalog: Catalog, notices: list[str]) -> dt.date | None:
+        """A day in YYYY-MM-DD form within the pickers' range, else None with a notice."""
+        value = values[-1].strip()
+        if len(values) > 1:
+            notices.append(f"`{self.key}` was given {len(values)} times; used the last one")
+        if not DATE_RE.match(value):
+            notices.append(f"ignored `{self.key}={short(value)}`: not a date in YYYY-MM-DD form")
+            return None
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            notices.append(f"ignored `{self.key}={short(value)}`: no such calendar day")
+            return None
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            notices.append(f"ignored `{self.key}={value}`: outside {EARLIEST_DATE.year}–{LATEST_DATE.year}")
+            return None
+        return day
+
+    def serialise(self, value: dt.date, catalog: Catalog | None) -> list[str]:
+        """The day as YYYY-MM-DD."""
+        return [value.isoformat()]
+
+    def mask(self, events: pd.DataFrame, value: dt.date) -> np.ndarray:
+        """An imprecise event (a month, a year) matches when its period overlaps the range."""
+        if self.bound == "from":
+            return (events["date_end"] >= pd.Timestamp(value)).to_numpy()
+        return (events["date"] <= pd.Timestamp(value)).to_numpy()
+
+    def describe(self, filters: Filters, catalog: Catalog | None) -> str | None:
+        """'from A to B', 'since A' or 'up to B'; the period is said once, by whichever end is set first."""
+        from basewatch.text import date_label
+
+        start, end = filters.date_from, filters.date_to
+        if self.bound == "from" and start:
+            return f"from {date_label(start)} to {date_label(end)}" if end else f"since {date_label(start)}"
+        if self.bound == "to" and end and not start:
+            return f"up to {date_label(end)}"
+        return None
+
+
+@dataclass(frozen=True)
+class FlagFilter:
+    """An on/off filter: when on, keep only events where `column` is False (e.g. not resting on weak sources)."""
+
+    field: str
+    key: str
+    label: str
+    column: str
+    clause_text: str
+    help: str
+    doc: ParamDoc
+    repeatable = False
+    empty: Any = False
+    placeholder = ""
+    TRUE = ("1", "true", "yes", "on")
+    FALSE = ("0", "false", "no", "off")
+
+    def parse(self, values: list[str], catalog: Catalog, notices: list[str]) -> bool:
+        """`1` (or true/yes/on) turns the filter on; `0` (false/no/off) leaves it off; anything else is named."""
+        value = values[-1].strip().lower()
+        if value in self.TRUE:
+            return True
+        if value not in self.FALSE:
+            notices.append(f"ignored `{self.key}={short(values[-1])}`: expected 1 (on) or 0 (off)")
+        return False
+
+    def serialise(self, value: bool, catalog: Catalog | None) -> list[str]:
+        """`1` when on (off is the default and never written)."""
+        return ["1"]
+
+    def mask(self, events: pd.DataFrame, value: bool) -> np.ndarray:
+        """Rows where `column` is False."""
+        return ~events[self.column].astype(bool).to_numpy()
+
+    def describe(self, filters: Filters, catalog: Catalog | None) -> str | None:
+        """The flag's words in the summary sentence when it is on."""
+        return self.clause_text if getattr(filters, self.field) else None
+
+
+def _listed(values: list[str]) -> str:
+    return ", ".join(f"`{short(v)}`" for v in values[:5]) + (" ..." if len(values) > 5 else "")
+
+
+def _joined(word: str, separator: str = ", ") -> Callable[[list[str]], str]:
+    return lambda labels: f"{word} {separator.join(labels)}"
+
+
+REGISTRY: tuple[ChoiceFilter | FlagFilter | DateFilter, ...] = (
+    ChoiceFilter(
+        "actors", "actor", "Actor", "All actors", "actor_slug", _joined("by", " and "),
+        ParamDoc("Only events by these actors", "actor slug, e.g. `russia`, `european-union`", "all actors",
+                 "/?actor=russia&actor=turkey")),
+    ChoiceFilter(
+        "types", "type", "Event type", "All types", "type_slug", _joined("of type"),
+        ParamDoc("Only these event types", "event type, e.g. `deployment`, `withdrawal`", "all types",
+                 "/timeline?type=withdrawal")),
+    ChoiceFilter(
+        "statuses", "status", "Claim status", "All statuses", "status_slug", _joined("with claim status"),
+        ParamDoc("Only these claim statuses", "`confirmed`, `reported`, `claimed`, `rumored`, `denied`",
+                 "all statuses", "/data?status=confirmed")),
+    ChoiceFilter(
+        "countries", "country", "Country", "All countries", "country_slug", _joined("in"),
+        ParamDoc("Only events in these countries", "ISO 3166-1 alpha-2 code in lower case, e.g. `sy`, `ly`",
+                 "all countries", "/map?country=ly")),
+    ChoiceFilter(
+        "sources", "source", "Source kind", "All source kinds", "source_kinds",
+        lambda kinds: "citing " + " or ".join(kinds) + " sources",
+        ParamDoc("Only events citing at least one source of these kinds (publishers.csv)",
+                 "`wire`, `newspaper`, `broadcaster`, `official`, `research`, `specialist`, `aggregator`, "
+                 "`blog`, `wiki`, `other`", "all kinds", "/timeline?source=wire&source=official"),
+        multi_valued=True),
+    FlagFilter(
+        "independent_only", "independent", "Independent sources only", "weak_only",
+        "with at least one independent source",
+        "Leave out events whose only sources are state-affiliated outlets, aggregators, blogs or wikis.",
+        ParamDoc("Leave out events whose only sources are state-affiliated, aggregators, blogs or wikis",
+                 "`1` (on)", "off", "/map?independent=1")),
+    DateFilter(
+        "date_from", "from", "From", "from",
+        ParamDoc("Events on or after this day (imprecise dates match when their period overlaps)", "YYYY-MM-DD",
+                 "earliest event", "/map?from=2024-12-01")),
+    DateFilter(
+        "date_to", "to", "To", "to",
+        ParamDoc("Events on or before this day", "YYYY-MM-DD", "latest event", "/timeline?to=2016-12-31")),
+)
+BY_KEY = {entry.key: entry for entry in REGISTRY}
+
+
+def _filters_namespace() -> dict:
     def is_default(self) -> bool:
         """True when nothing is filtered."""
-        return self == Filters()
+        return self == type(self)()
+
+    def replace(self, **changes) -> Filters:
+        """A copy with some filters changed."""
+        return dataclasses.replace(self, **changes)
+
+    return {"__doc__": "What the reader narrowed the events to; empty sets and None dates mean 'everything'.",
+            "is_default": property(is_default), "replace": replace}
+
+
+def _field(entry) -> tuple:
+    if isinstance(entry, ChoiceFilter):
+        return entry.field, frozenset, dataclasses.field(default_factory=frozenset)
+    if isinstance(entry, FlagFilter):
+        return entry.field, bool, dataclasses.field(default=False)
+    return entry.field, dt.date | None, dataclasses.field(default=None)
+
+
+# Generated from the registry so that a new filter is one entry, not an entry plus a field.
+Filters = dataclasses.make_dataclass(
+    "Filters", [_field(entry) for entry in REGISTRY],
+    frozen=True, namespace=_filters_namespace())
+Filters.__module__ = __name__  # make_dataclass gained `module=` only in Python 3.12
+FILTER_FIELDS = frozenset(entry.field for entry in REGISTRY)
 
 
 def filter_mask(events: pd.DataFrame, filters: Filters) -> np.ndarray:
-    """Boolean mask of the events matching `filters` (slug columns precomputed by the loader).
-
-    An event whose date is imprecise (a month, a year) matches when its period overlaps the range.
-    """
+    """Boolean mask of the events matching `filters` (slug columns precomputed by the loader)."""
     mask = np.ones(len(events), dtype=bool)
-    for column, wanted in (("actor_slug", filters.actors), ("type_slug", filters.types),
-                           ("status_slug", filters.statuses), ("country_slug", filters.countries)):
-        if wanted:
-            mask &= events[column].isin(wanted).to_numpy()
-    if filters.date_from is not None:
-        mask &= (events["date_end"] >= pd.Timestamp(filters.date_from)).to_numpy()
-    if filters.date_to is not None:
-        mask &= (events["date"] <= pd.Timestamp(filters.date_to)).to_numpy()
+    for entry in REGISTRY:
+        value = getattr(filters, entry.field)
+        if value:
+            mask &= entry.mask(events, value)
     return mask
 
 
@@ -48,3 +298,25 @@ def apply_filters(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     if filters.is_default:
         return events
     return events[filter_mask(events, filters)]
+
+
+def describe_filters(filters: Filters, catalog: Catalog | None, count: int, total: int) -> str:
+    """One sentence saying what the reader is looking at, for screen readers, citations and link previews."""
+    parts = [f"{count:,} of {total:,} events" if count != total else f"All {total:,} events"]
+    parts += [clause for entry in REGISTRY if (clause := entry.describe(filters, catalog))]
+    return " ".join(parts)
+
+
+def search_events(events: pd.DataFrame, query: str) -> pd.DataFrame:
+    """Events whose summary, place, actor, site, source or id contains `query` (case-insensitive, literal)."""
+    query = (query or "").strip()
+    if not query:
+        return events
+    haystack = (events["summary"].fillna("") + " " + events["place"].fillna("") + " " + events["actor"] + " "
+                + events["site_name"].fillna("") + " " + events["source_name"].fillna("") + " " + events["id"])
+    return events[haystack.str.contains(query, case=False, regex=False)]
+
+
+def entries(kind: type | None = None) -> Iterable[ChoiceFilter | FlagFilter | DateFilter]:
+    """Registry entries, optionally only those of one kind."""
+    return [e for e in REGISTRY if kind is None or isinstance(e, kind)]

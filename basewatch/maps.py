@@ -20,6 +20,7 @@ from folium.template import Template
 
 from basewatch import config
 from basewatch.config import CLAIM_STATUSES, EVENT_TYPES
+from basewatch.footprint import status_color
 from basewatch.text import inert
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -273,7 +274,7 @@ def uncertainty_km(site: pd.Series) -> float:
 def build_site_layer(sites: pd.DataFrame, labels: bool = True) -> folium.FeatureGroup:
     """Sites as rings coloured by status, with their names as labels."""
     group = folium.FeatureGroup(name="Sites", control=True)
-    rows = [[float(site["lat"]), float(site["lon"]), config.SITE_STATUS_COLORS.get(site["status"], "#999"),
+    rows = [[float(site["lat"]), float(site["lon"]), status_color(site["status"]),
              site_tooltip(site), inert(short_name(site["name"])) if labels else "", uncertainty_km(site)]
             for _, site in sites.iterrows()]
     SiteMarkers(rows).add_to(group)
@@ -356,3 +357,62 @@ def moved(view, center: list[float], zoom: int) -> bool:
     tolerance = 360 / (2 ** (zoom + 8)) * 20  # about 20 screen pixels at this zoom
     return (view.zoom != zoom or abs(view.lat - center[0]) > tolerance
             or abs(view.lon - center[1]) > tolerance)
+
+
+class MovementArcs(MacroElement):
+    """Directed great-circle arcs between sites, one per origin → destination pair, built in the browser.
+
+    A row is [points, count, origin index, destination index, latest event id, other event ids]; site names
+    come from an array passed through `inert`, so like the event layer the script carries only numbers,
+    validated ids and escaped names. The arrowhead sits at the destination end; width grows with the count.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var names = {{ this.names|tojson }}, rows = {{ this.rows|tojson }};
+            rows.forEach(function (r) {
+                var pts = r[0], n = r[1], width = 2 + 2 * Math.log2(n);
+                var tip = "<b>" + names[r[2]] + " → " + names[r[3]] + "</b><br>" + n + " movement" +
+                    (n === 1 ? "" : "s") + " in view: " + r[5].join(", ") +
+                    "<span hidden>[event:" + r[4] + "]</span>";
+                L.polyline(pts, {color: "#332288", weight: width, opacity: 0.85})
+                    .bindTooltip(tip, {sticky: true}).addTo({{ this._parent.get_name() }});
+                var a = pts[pts.length - 4], b = pts[pts.length - 1];
+                var dy = b[0] - a[0], dx = b[1] - a[1], len = Math.sqrt(dx * dx + dy * dy) || 1;
+                var s = Math.max(0.25, 0.6 * len), ux = dx / len, uy = dy / len;
+                var tipAt = pts[pts.length - 2];
+                L.polygon([tipAt, [tipAt[0] - uy * s - ux * s * 0.6, tipAt[1] - ux * s + uy * s * 0.6],
+                           [tipAt[0] - uy * s + ux * s * 0.6, tipAt[1] - ux * s - uy * s * 0.6]],
+                    {color: "#332288", weight: 1, fillOpacity: 0.9, interactive: false})
+                    .addTo({{ this._parent.get_name() }});
+            });
+        })();
+        {% endmacro %}""")
+
+    def __init__(self, rows: list[list], names: list[str]):
+        super().__init__()
+        self._name = "MovementArcs"
+        self.rows = rows
+        self.names = names
+
+
+def build_movement_layer(moves: pd.DataFrame, sites: pd.DataFrame) -> folium.FeatureGroup:
+    """Movements between sites in view as directed arcs (origin → destination), width by number of movements."""
+    from basewatch.geo import great_circle_points
+
+    group = folium.FeatureGroup(name="Movements between sites", control=True)
+    if moves.empty:
+        return group
+    index = {site_id: i for i, site_id in enumerate(sites["id"])}
+    position = dict(zip(sites["id"], zip(sites["lat"], sites["lon"])))
+    rows = []
+    for move in moves.itertuples(index=False):
+        if move.origin not in index or move.destination not in index:
+            continue
+        (lat1, lon1), (lat2, lon2) = position[move.origin], position[move.destination]
+        ids = list(move.event_ids)
+        rows.append([great_circle_points(lat1, lon1, lat2, lon2), int(move.count), index[move.origin],
+                     index[move.destination], ids[-1], ids[-6:][::-1]])
+    MovementArcs(rows, [inert(short_name(name)) for name in sites["name"]]).add_to(group)
+    return group

@@ -13,14 +13,18 @@ class PageInfo:
     script: str
     title: str
     url_path: str
-    icon: str
 
 
 PAGES: tuple[PageInfo, ...] = (
-    PageInfo("overview", "pages/overview.py", "Overview", "", "📊"),
-    PageInfo("map", "pages/map.py", "Map", "map", "🗺️"),
-    PageInfo("timeline", "pages/timeline.py", "Timeline", "timeline", "📈"),
-    PageInfo("sites", "pages/sites.py", "Sites", "sites", "⚓"),
-    PageInfo("data", "pages/data.py", "Data & sources", "data", "🗂️"),
+    PageInfo("overview", "pages/overview.py", "Overview", ""),
+    PageInfo("map", "pages/map.py", "Map", "map"),
+    PageInfo("timeline", "pages/timeline.py", "Timeline", "timeline"),
+    PageInfo("sites", "pages/sites.py", "Sites", "sites"),
+    PageInfo("data", "pages/data.py", "Data & sources", "data"),
 )
 PAGE_BY_KEY = {p.key: p for p in PAGES}
+
+
+def script(key: str) -> str:
+    """The page file of a page, for st.page_link and st.switch_page."""
+    return PAGE_BY_KEY[key].script

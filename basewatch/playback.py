@@ -8,8 +8,8 @@ import time
 import pandas as pd
 import streamlit as st
 
-from basewatch import ui
-from basewatch.urlstate import LATEST_DATE
+from basewatch import session
+from basewatch.filters import LATEST_DATE
 
 STEPS = {"1 month": pd.DateOffset(months=1), "3 months": pd.DateOffset(months=3), "1 year": pd.DateOffset(years=1)}
 
@@ -38,7 +38,7 @@ def controls(ctx) -> None:
                 start = ctx.state.filters.date_from or first
                 span = {"3 months": pd.DateOffset(months=3), "1 year": pd.DateOffset(years=1),
                         "5 years": pd.DateOffset(years=5)}[window_name]
-                ui.set_period(start, (pd.Timestamp(start) + span).date())
+                session.update(date_from=start, date_to=(pd.Timestamp(start) + span).date())
             st.rerun()
         cols[3].button("Stop", key="play_stop", on_click=lambda: st.session_state.update(playing=False))
         st.caption("Playback moves the From/To filter; every page follows it, so open the Map in another tab "
@@ -60,8 +60,7 @@ def _tick(ctx, step: pd.DateOffset) -> None:
     if now - st.session_state.get("_play_last", 0.0) < TICK_SECONDS * 0.9:
         return
     st.session_state["_play_last"] = now
-    state = st.session_state.get(ui.STATE_KEY, ctx.state)
-    f = state.filters
+    f = session.current().filters
     last = ctx.all_events["date"].max().date()
     if f.date_from is None or f.date_to is None:
         st.session_state["playing"] = False
@@ -70,5 +69,5 @@ def _tick(ctx, step: pd.DateOffset) -> None:
     if window is None:
         st.session_state["playing"] = False
     else:
-        ui.set_period(*window)
+        session.update(date_from=window[0], date_to=window[1])
     st.rerun(scope="app")

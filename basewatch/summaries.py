@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from basewatch import config
-from basewatch.text import md_escape, personnel_range
+from basewatch.text import figure_as_given, md_escape
 
 
 def sites_by_status(sites: pd.DataFrame) -> dict[str, int]:
@@ -20,7 +20,9 @@ def latest_personnel(events: pd.DataFrame) -> pd.DataFrame:
     if rows.empty:
         return rows.assign(range=pd.Series(dtype=str))
     latest = rows.sort_values(["date", "id"]).groupby("country", sort=False).tail(1).copy()
-    latest["range"] = [personnel_range(lo, hi) for lo, hi in zip(latest["personnel_low"], latest["personnel_high"])]
+    # As the source gives it: "up to 3,000" stays "up to 3,000", never a bare 3,000.
+    latest["range"] = [figure_as_given(lo, hi, summary) for lo, hi, summary in
+                       zip(latest["personnel_low"], latest["personnel_high"], latest["summary"])]
     return latest.sort_values("date", ascending=False)
 
 

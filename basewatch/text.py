@@ -8,8 +8,7 @@ import re
 
 import pandas as pd
 
-from basewatch.config import APP_TAGLINE, APP_TITLE, country_name
-from basewatch.filters import Filters
+from basewatch.config import APP_TAGLINE, APP_TITLE
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -31,12 +30,41 @@ def date_labels(dates: pd.Series, precisions: pd.Series) -> pd.Series:
     return pd.Series(pd.array(labels, dtype=object)[codes], index=dates.index, dtype=object)
 
 
+def iso_date_labels(dates: pd.Series, precisions: pd.Series) -> pd.Series:
+    """Dates as '2024-12-08', '2024-12' or '1971' by precision: readable, and they sort in time order."""
+    full = dates.dt.strftime("%Y-%m-%d")
+    out = full.where(precisions == "day", full.str.slice(0, 7))
+    return out.where(precisions != "year", full.str.slice(0, 4))
+
+
 def personnel_range(low, high) -> str:
     """'3,000–6,000' for a range, '2,000' for a single figure, '' when unknown."""
     if low is None or high is None or pd.isna(low) or pd.isna(high):
         return ""
     low, high = int(low), int(high)
     return f"{low:,}" if low == high else f"{low:,}–{high:,}"
+
+
+QUALIFIERS = ("up to", "no more than", "at least", "more than", "over", "about", "around", "some")
+
+
+def figure_as_given(low, high, summary: str = "") -> str:
+    """The figure as the source gives it: a range, or a single number with its qualifier ('up to 3,000').
+
+    The data stores "up to N" as low = high = N and keeps the qualifier in the summary; a quotable
+    sentence must not drop it.
+    """
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return ""
+    low, high = int(low), int(high)
+    if low != high:
+        return f"{low:,}–{high:,}"
+    for number in (f"{low:,}", str(low)):
+        match = re.search(r"\b(" + "|".join(QUALIFIERS) + r")\s+" + re.escape(number) + r"\b",
+                          str(summary or ""), flags=re.IGNORECASE)
+        if match:
+            return f"{match.group(1).lower()} {low:,}"
+    return f"{low:,}"
 
 
 def inert(text: object) -> str:
@@ -53,30 +81,10 @@ def inert(text: object) -> str:
     return escaped
 
 
-def describe_filters(filters: Filters, actor_labels: dict[str, str], count: int, total: int) -> str:
-    """One sentence saying what the reader is looking at, for screen readers and link previews."""
-    who = " and ".join(sorted(actor_labels.get(a, a) for a in filters.actors)) if filters.actors else ""
-    parts = [f"{count:,} of {total:,} events" if count != total else f"All {total:,} events"]
-    if who:
-        parts.append(f"by {who}")
-    if filters.types:
-        parts.append("of type " + ", ".join(sorted(filters.types)))
-    if filters.statuses:
-        parts.append("with claim status " + ", ".join(sorted(filters.statuses)))
-    if filters.countries:
-        parts.append("in " + ", ".join(sorted(country_name(c.upper()) for c in filters.countries)))
-    if filters.date_from and filters.date_to:
-        parts.append(f"from {date_label(filters.date_from)} to {date_label(filters.date_to)}")
-    elif filters.date_from:
-        parts.append(f"since {date_label(filters.date_from)}")
-    elif filters.date_to:
-        parts.append(f"up to {date_label(filters.date_to)}")
-    return " ".join(parts)
-
-
-def citation(link: str, data_version: str, accessed: dt.date) -> str:
-    """A ready-to-paste citation of the current view."""
-    return (f"{APP_TITLE}: {APP_TAGLINE}. Data version {data_version}. "
+def citation(link: str, data_version: str, accessed: dt.date, view: str = "") -> str:
+    """A ready-to-paste citation of the current view; `view` is the plain-language sentence describing it."""
+    described = f" {view.rstrip('.')}." if view else ""
+    return (f"{APP_TITLE}: {APP_TAGLINE}.{described} Data version {data_version}. "
             f"Accessed {date_label(accessed)}. {link}")
 
 

@@ -2,20 +2,25 @@
 
 import streamlit as st
 
-from basewatch import config, downloads, ui
+from basewatch import changelog, chrome, config, downloads
+from basewatch import publishers as publishers_module
+from basewatch.text import md_escape
 
-ctx = ui.page_setup("data")
+ctx = chrome.page_setup("data")
 st.title("Data & sources")
+st.markdown(chrome.summary_line(ctx))
 st.markdown(f"**Data version** `{ctx.dataset.version}` — the latest event date plus the first characters of a "
-            "SHA-256 hash of both data files. Cite it with the link from *Share this view*.")
+            "SHA-256 hash of the data files. Cite it with the link from *Share this view*.")
 
 st.subheader("Download")
 cols = st.columns(3)
-# Files are made only when a button is clicked (callables), so a rerun never pays for them.
-cols[0].download_button(f"Filtered events, CSV ({len(ctx.events):,})", lambda: downloads.events_csv(ctx.events),
+# Files are made only when a button is clicked (callables), so a rerun never pays for them. The
+# callables run outside this script run, so they hold the events as filtered now.
+events = ctx.events
+cols[0].download_button(f"Filtered events, CSV ({len(events):,})", lambda: downloads.events_csv(events),
                         file_name=f"basewatch-events-{ctx.dataset.version}.csv", mime="text/csv",
                         on_click="ignore", key="dl_csv")
-cols[1].download_button("Filtered events, GeoJSON", lambda: downloads.events_geojson(ctx.events),
+cols[1].download_button("Filtered events, GeoJSON", lambda: downloads.events_geojson(events),
                         file_name=f"basewatch-events-{ctx.dataset.version}.geojson",
                         mime="application/geo+json", on_click="ignore", key="dl_geojson")
 cols[2].download_button(f"Sites, GeoJSON ({len(ctx.dataset.sites)})", lambda: downloads.sites_geojson(ctx.dataset),
@@ -36,14 +41,53 @@ st.markdown("**Claim status**")
 st.table({"status": list(config.CLAIM_STATUS_MEANING),
           "meaning": list(config.CLAIM_STATUS_MEANING.values())})
 
-st.subheader("Sources by publisher")
-publishers = downloads.sources_by_publisher(ctx.events)
-st.caption(f"{len(publishers):,} publishers cited by the {len(ctx.events):,} events in view.")
-st.dataframe(publishers, hide_index=True, width="stretch", height=360,
-             column_config={"example": st.column_config.LinkColumn("Example source")})
+st.subheader("Sources and their weight")
+if ctx.dataset.publishers.empty:
+    publishers = downloads.sources_by_publisher(events)
+    st.caption(f"{len(publishers):,} publishers cited by the {len(events):,} events in view. This data folder has "
+               "no publishers.csv, so sources are not classified.")
+    st.dataframe(publishers, hide_index=True, width="stretch", height=360,
+                 column_config={"example": st.column_config.LinkColumn("Example source")})
+else:
+    weak = int(events["weak_only"].sum())
+    share = weak / len(events) if len(events) else 0
+    st.markdown(f"**{weak:,} of {len(events):,} events in view ({share:.0%}) rest only on weak sources** "
+                "(state-affiliated outlets, aggregators, blogs or wikis). Switch on *Independent sources only* in "
+                "the sidebar to leave them out.")
+    table = publishers_module.citations_per_publisher(events, ctx.dataset.publishers)
+    st.caption(f"{int((table['events'] > 0).sum()):,} publishers cited by the events in view, out of "
+               f"{len(table):,} in the registry. Reliability is the Admiralty source grade (A reliable … E unreliable, "
+               "F cannot be judged); the rubric is in data/README.md.")
+    st.dataframe(table, hide_index=True, width="stretch", height=360, column_config={
+        "host": st.column_config.TextColumn("Host"), "publisher": st.column_config.TextColumn("Publisher"),
+        "kind": st.column_config.TextColumn("Kind", width="small"),
+        "state_affiliated": st.column_config.CheckboxColumn("State-affiliated", width="small"),
+        "copies_of": st.column_config.TextColumn("Copies"),
+        "reliability": st.column_config.TextColumn("Grade", width="small"),
+        "events": st.column_config.NumberColumn("Events citing it", format="%d"),
+        "note": st.column_config.TextColumn("Note", width="large"), "country": None})
+    st.markdown("**Kinds of source**")
+    st.table({"kind": list(publishers_module.KIND_MEANING), "meaning": list(publishers_module.KIND_MEANING.values())})
+
+st.subheader("Corrections log")
+entries = ctx.changes
+if not entries:
+    st.caption("This data folder has no CHANGES.md.")
+else:
+    if ctx.state.event:
+        mine = changelog.for_event(entries, ctx.state.event)
+        st.markdown(f"**Changes to {md_escape(ctx.state.event)}:**" if mine else
+                    f"No change to {md_escape(ctx.state.event)} is recorded.")
+        st.markdown("\n".join(f"- {md_escape(e.date)}, {md_escape(e.section)}: {md_escape(e.text)}" for e in mine))
+    latest = [e for e in entries if e.date == entries[0].date]
+    st.caption(f"Latest changes ({md_escape(entries[0].date)}, {len(latest):,} entries; "
+               f"{len(entries):,} in all). Every data change adds an entry to data/CHANGES.md.")
+    st.dataframe([{"date": e.date, "change": e.text, "events": " ".join(sorted(e.event_ids))} for e in latest],
+                 hide_index=True, width="stretch", height=300,
+                 column_config={"change": st.column_config.TextColumn("Change", width="large")})
 
 st.subheader("Data dictionary")
 st.markdown("The full contract, vocabularies and how to add a row are in "
             "`data/README.md` in the repository; the columns of `events.csv` are:")
 st.dataframe(downloads.dictionary_table(), hide_index=True, width="stretch")
-ui.share_box(ctx)
+chrome.share_box(ctx)

@@ -3,30 +3,32 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from basewatch import maps, ui
+from basewatch import chrome, components, footprint, maps, playback, resources, session
 
-ctx = ui.page_setup("map")
+ctx = chrome.page_setup("map")
 st.title("Map")
-st.markdown(ui.summary_line(ctx))
-sites = ctx.dataset.sites
+st.markdown(chrome.summary_line(ctx))
+playback.controls(ctx)
 
 with st.expander("Range rings", expanded=bool(ctx.state.rings)):
     ring_col, radius_col = st.columns([3, 1])
     st.session_state["map_rings"] = list(ctx.state.rings)
     st.session_state["map_radius"] = ctx.state.radius_km
-    ring_col.multiselect("Around sites", list(sites["id"]), key="map_rings",
-                         format_func=dict(zip(sites["id"], sites["name"])).get,
-                         on_change=lambda: ui.update_state(rings=tuple(st.session_state["map_rings"])))
+    ring_col.multiselect("Around sites", ctx.catalog.values("site"), key="map_rings",
+                         format_func=ctx.catalog.labels("site").get,
+                         on_change=lambda: session.update(rings=tuple(st.session_state["map_rings"])))
     radius_col.number_input("Radius (km)", min_value=1, max_value=5000, step=50, key="map_radius",
-                            on_change=lambda: ui.update_state(radius_km=int(st.session_state["map_radius"])))
+                            on_change=lambda: session.update(radius_km=int(st.session_state["map_radius"])))
 
 
 @st.fragment
 def map_and_details():
     """The map and its detail panel rerun alone when the reader clicks or pans."""
-    state = st.session_state.get(ui.STATE_KEY, ctx.state)
+    state = ctx.state
+    sites = ctx.sites  # coloured by their status at the end of the selected period
     selected_event = ctx.all_events[ctx.all_events["id"] == state.event].iloc[0] if state.event else None
     selected_site = sites[sites["id"] == state.site].iloc[0] if state.site else None
+    moves = footprint.movements(ctx.events, sites)
     focus = maps.focus_point(selected_event, selected_site)
     center, zoom = maps.initial_view(state.view, focus)
 
@@ -40,8 +42,10 @@ def map_and_details():
             center=center,
             zoom=zoom,
             feature_group_to_add=[
-                maps.build_event_layer(ctx.events, ui.event_rows(ctx.dataset.version, ui.filters_key(state), ctx.events)),
+                maps.build_event_layer(ctx.events, resources.event_rows(ctx.dataset.version, ctx.filters_key,
+                                                                        ctx.events)),
                 maps.build_site_layer(sites),
+                maps.build_movement_layer(moves, sites),
                 maps.build_ring_layer(sites, state.rings, state.radius_km),
                 maps.build_selection_layer(focus),
             ],
@@ -49,37 +53,35 @@ def map_and_details():
             returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
         )
         located = int(ctx.events["map_lat"].notna().sum())
+        st.caption(footprint.as_of_sentence(state.filters.date_to, ctx.dataset.data_date))
         st.caption(f"{located:,} of {len(ctx.events):,} events in view have a map position; the others name "
                    "only a place (e.g. a capital) and are listed on the Timeline page. Sites are coloured by "
                    "status, events by actor; a hollow marker is not confirmed, a dashed one was denied.")
     clicked = maps.parse_clicked((result or {}).get("last_object_clicked_tooltip"))
-    if clicked and st.session_state.get("_map_last_click") != clicked:
-        st.session_state["_map_last_click"] = clicked
-        kind, item_id = clicked
-        ui.update_state(event=item_id if kind == "event" else None, site=item_id if kind == "site" else None,
-                        view=None)
-        st.rerun(scope="fragment")
+    kind, item_id = clicked or (None, None)
+    session.follow_pick("map_click", clicked, scope="fragment", event=item_id if kind == "event" else None,
+                        site=item_id if kind == "site" else None, view=None)
     new_view = maps.view_from_result(result)
     if new_view is not None and new_view != state.view and maps.moved(new_view, center, zoom):
-        ui.update_state(view=new_view)
+        session.update(view=new_view)
 
     with detail_col:
         if selected_event is not None:
             with st.container(border=True):
-                ui.event_detail(selected_event)
-                st.button("Clear selection", key="clear_event", on_click=ui.update_state,
-                          kwargs={"event": None})
+                components.event_detail(selected_event, ctx.source_labels, ctx.changes)
+                st.button("Clear selection", key="clear_event", on_click=session.update, kwargs={"event": None})
         elif selected_site is not None:
             with st.container(border=True):
-                ui.site_detail(selected_site, ctx.events)
-                st.page_link("pages/sites.py", label="Open the site profile",
-                             query_params={**ui.current_params(), "site": selected_site["id"]})
-                st.button("Clear selection", key="clear_site", on_click=ui.update_state, kwargs={"site": None})
+                components.site_detail(selected_site, ctx.events, ctx.source_labels)
+                chrome.page_link("Open the site profile", "sites", site=selected_site["id"])
+                st.button("Clear selection", key="clear_site", on_click=session.update, kwargs={"site": None})
         else:
             st.info("Click an event or a site on the map to read its details and sources here. "
                     "Clusters open as you zoom in.")
-        ui.map_legend(ctx.events)
-        ui.share_box(ctx)
+        with st.expander(f"Movements between sites in view ({int(moves['count'].sum()) if len(moves) else 0})"):
+            components.movements_list(moves)
+        components.map_legend(ctx.events, ctx.catalog)
+        chrome.share_box(ctx)
 
 
 map_and_details()

@@ -1,23 +1,63 @@
-"""Overview: the situation in numbers for the current filters."""
+"""Overview: the situation in numbers for the current filters, the footprint over time, what changed."""
 
 import streamlit as st
 
-from basewatch import config, summaries, ui
+from basewatch import chrome, components, config, footprint, footprint_chart, selections, session, summaries
+from basewatch.footprint import long_date
+from basewatch.text import md_escape
 
-ctx = ui.page_setup("overview")
+ctx = chrome.page_setup("overview")
 st.title("Russia's military footprint around the Mediterranean")
-st.markdown(ui.summary_line(ctx) + summaries.latest_clause(ctx.events))
+st.markdown(chrome.summary_line(ctx) + summaries.latest_clause(ctx.events))
 
-sites = ctx.dataset.sites
+sites = ctx.sites
+as_of = long_date(ctx.footprint_date)
 status_counts = summaries.sites_by_status(sites)
-active_sites = ctx.events["site_id"].dropna().nunique()
+sites_with_events = ctx.events["site_id"].dropna().nunique()
 cols = st.columns(3)
 cols[0].metric("Events in view", f"{len(ctx.events):,}", help=f"of {len(ctx.all_events):,} in the data")
-cols[1].metric("Sites with events in view", f"{active_sites} of {len(sites)}")
+cols[1].metric("Sites with events in view", f"{sites_with_events} of {len(sites)}")
 cols[2].metric("Sites still active", status_counts.get("active", 0),
-               help="Status of the Russian presence as of the data date")
-st.caption("Sites by status as of the data date: " + " · ".join(
+               help=f"Russian presence reported as active on {as_of}, the end of the selected period")
+st.caption(f"Sites by Russian status on {as_of}: " + " · ".join(
     f"{count} {status}" for status, count in status_counts.items()))
+
+period_start, period_end = ctx.state.filters.date_from, ctx.state.filters.date_to
+st.subheader("The footprint over time")
+first_event = ctx.all_events["date"].min()
+period_set = period_start is not None or period_end is not None  # shade a period only when the reader set one
+spec = footprint_chart.footprint_chart(
+    ctx.dataset.site_status, ctx.dataset.sites, (period_start or first_event) if period_set else None,
+    (period_end or ctx.dataset.data_date) if period_set else None,
+    until=ctx.dataset.data_date, axis_start=footprint_chart.axis_start(ctx.dataset.site_status),
+    selected_site=ctx.state.site).to_dict(validate=False)
+selection = st.vega_lite_chart(spec, width="stretch", on_select="rerun", key="footprint_chart")
+picked = selections.picked_value(selection, "site_pick", "site_id")
+session.follow_pick("footprint_pick", picked, site=picked)
+bands = footprint_chart.footprint_frame(ctx.dataset.site_status, ctx.dataset.sites, ctx.dataset.data_date)
+st.caption(footprint_chart.describe(bands, period_start, period_end) + " Click a band to select its site.")
+components.chart_as_table(bands, components.FOOTPRINT_TABLE, key="footprint_table")
+if ctx.state.site is not None:
+    with st.container(border=True):
+        components.site_detail(sites[sites["id"] == ctx.state.site].iloc[0], ctx.events,
+                               ctx.source_labels)
+        chrome.page_link("Open the site profile", "sites")
+        chrome.page_link("Show it on the map", "map")
+
+st.subheader("What changed")
+changes = footprint.what_changed(ctx.dataset, period_start, period_end, ctx.events)
+# what_changed gives the headline, one line per site that changed, then personnel and movements. A long
+# site list (the whole 1971-2026 span) folds away so the personnel and movement sentences stay in view.
+site_count = len(footprint.status_changes(ctx.dataset.site_status, ctx.dataset.sites,
+                                          period_start or first_event, period_end or ctx.dataset.data_date))
+site_lines, other_lines = changes[1:1 + site_count], changes[1 + site_count:]
+st.markdown("\n".join(f"- {md_escape(line)}" for line in changes[:1] + (site_lines if site_count <= 5 else [])
+                      + other_lines))
+if site_count > 5:
+    with st.expander(f"The {site_count} sites that changed, with sources"):
+        st.markdown("\n".join(f"- {md_escape(line)}" for line in site_lines))
+st.caption("Each change names its source; personnel figures are given as each source gives them, never "
+           "subtracted into a false-precision difference. Set From and To in the sidebar to compare two dates.")
 
 st.subheader("Latest personnel estimate per country")
 latest = summaries.latest_personnel(ctx.events)
@@ -29,12 +69,12 @@ else:
         with col.container(border=True):
             st.metric(f"{config.country_name(row['country'])}, {row['date_label']}", row["range"],
                       help="Estimated Russian personnel; a range where the source gives one.")
-            st.caption(f"{row['claim_status']} · {ui.source_links_md(row)}")
+            st.caption(f"{row['claim_status']} · {components.source_links_md(row, ctx.source_labels)}")
     st.caption("Ranges are shown as the sources give them. See the Timeline page for every estimate and "
                "where they conflict.")
 
 st.subheader("Ten latest events")
-ui.events_table(ctx.events.sort_values(["date", "id"], ascending=False).head(10), key="overview_latest",
-                height=None)
+components.events_table(ctx.events.sort_values(["date", "id"], ascending=False).head(10), key="overview_latest",
+                        height=None, labels=ctx.source_labels)
 st.caption(f"Data date {ctx.dataset.data_date} · data version {ctx.dataset.version}")
-ui.share_box(ctx)
+chrome.share_box(ctx, quote=changes)

@@ -3,20 +3,24 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from basewatch import charts, geo, maps, ui
+from basewatch import charts, chrome, components, footprint, geo, maps, session
+from basewatch.text import md_escape
 
-ctx = ui.page_setup("sites")
-sites = ctx.dataset.sites
+ctx = chrome.page_setup("sites")
+sites = ctx.sites  # with the status at the end of the selected period
 st.title("Sites")
+st.markdown(chrome.summary_line(ctx))
 
 ids = list(sites["id"])
 names = dict(zip(sites["id"], sites["name"]))
 st.session_state["site_pick"] = ctx.state.site if ctx.state.site in ids else None
 st.selectbox("Site", ids, key="site_pick", format_func=lambda i: f"{names[i]} ({i})", index=None,
-             placeholder="Choose a site", on_change=lambda: ui.update_state(site=st.session_state["site_pick"]))
+             placeholder="Choose a site", on_change=lambda: session.update(site=st.session_state["site_pick"]))
 
 if ctx.state.site is None:
-    st.markdown("Choose a site above, or open one from the list:")
+    st.markdown("Choose a site above, or open one from the list. "
+                + md_escape(footprint.as_of_sentence(ctx.state.filters.date_to, ctx.dataset.data_date)
+                            .replace("coloured by", "listed with")))
     overview = sites[["id", "name", "country", "kind", "status", "status_note"]].assign(
         events=sites["id"].map(ctx.events["site_id"].value_counts()).fillna(0).astype(int))
     st.dataframe(overview, hide_index=True, width="stretch")
@@ -25,7 +29,8 @@ else:
     site_events = ctx.events[ctx.events["site_id"] == site["id"]]
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        ui.site_detail(site, ctx.events)
+        components.site_detail(site, ctx.events, ctx.source_labels)
+        chrome.page_link("Show this site on the map", "map", site=site["id"], event=None, view=None)
     with right:
         st_folium(maps.build_base_map(), key="site_map", height=320, use_container_width=True,
                   center=[site["lat"], site["lon"]], zoom=7,
@@ -41,8 +46,10 @@ else:
     else:
         st.altair_chart(charts.personnel_chart(frame, f"Estimated Russian personnel at {site['name']}"),
                         width="stretch")
+        components.chart_as_table(frame, components.PERSONNEL_TABLE, key="site_personnel_table")
     st.subheader(f"Events at this site ({len(site_events):,})")
     if not site_events.empty:
         st.altair_chart(charts.timeline_chart(site_events, ctx.state.event), width="stretch")
-        ui.events_table(site_events.sort_values(["date", "id"], ascending=False), key="site_events")
-ui.share_box(ctx)
+        components.events_table(site_events.sort_values(["date", "id"], ascending=False), key="site_events",
+                                labels=ctx.source_labels)
+chrome.share_box(ctx)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import os
 import shutil
 from pathlib import Path
@@ -11,6 +14,31 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "fixtures" / "mini"
 BUNDLED = ROOT / "data"
+
+
+TODAY = dt.date(2026, 11, 26)  # a fixed "today" so date checks do not drift
+
+
+def csv_rows(path) -> list[list[str]]:
+    """A CSV file as rows of cells."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+def write_csv_rows(path, rows) -> None:
+    """Write rows as the data files are written (LF, minimal quoting)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def data_problems(folder, today: dt.date = TODAY) -> list[str]:
+    """The validator's problems for a data folder that must be broken."""
+    from basewatch.data import DataError, load_dataset
+
+    with pytest.raises(DataError) as info:
+        load_dataset(folder, today=today)
+    return [str(p) for p in info.value.problems]
 
 
 @pytest.fixture(scope="session", autouse=True)

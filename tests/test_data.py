@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import subprocess
 import sys
@@ -14,7 +12,7 @@ import pytest
 from basewatch import config
 from basewatch.__main__ import main as cli
 from basewatch.data import DataError, load_dataset
-from tests.conftest import BUNDLED, MINI, ROOT
+from tests.conftest import BUNDLED, MINI, ROOT, csv_rows, data_problems, write_csv_rows
 
 REQUIRED_SITES = {"tartus", "hmeimim", "benina", "benghazi-port", "qamishli", "al-khadim", "al-jufra",
                   "brak-al-shati", "maaten-al-sarra", "tobruk", "port-sudan"}
@@ -59,27 +57,16 @@ def test_cli_honours_basewatch_data_dir(tmp_path):
     assert "bases.geojson: file not found" in result.stdout
 
 
-def _rows(path):
-    with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.reader(handle))
 
 
-def _write(path, rows):
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
-def _problems(folder):
-    with pytest.raises(DataError) as info:
-        load_dataset(folder, today=dt.date(2026, 11, 26))
-    return [str(p) for p in info.value.problems]
 
 
 def _set_cell(events_path, row_index, column, value):
-    rows = _rows(events_path)
+    rows = csv_rows(events_path)
     rows[row_index][rows[0].index(column)] = value
-    _write(events_path, rows)
+    write_csv_rows(events_path, rows)
 
 
 @pytest.mark.parametrize("column, value, line, message", [
@@ -100,7 +87,7 @@ def _set_cell(events_path, row_index, column, value):
 def test_each_broken_cell_names_file_line_and_column(data_copy, column, value, line, message):
     folder, events, _ = data_copy
     _set_cell(events, line - 1, column, value)  # line 1 is the header
-    problems = _problems(folder)
+    problems = data_problems(folder)
     expected_prefix = f"events.csv, line {line}, column '{column}'"
     matching = [p for p in problems if expected_prefix in p and message in p]
     assert matching, problems
@@ -108,30 +95,30 @@ def test_each_broken_cell_names_file_line_and_column(data_copy, column, value, l
 
 def test_missing_column_is_reported_on_the_header(data_copy):
     folder, events, _ = data_copy
-    rows = [r[:-1] for r in _rows(events)]  # drop more_sources
-    _write(events, rows)
-    assert any("line 1, column 'more_sources': required column is missing" in p for p in _problems(folder))
+    rows = [r[:-1] for r in csv_rows(events)]  # drop more_sources
+    write_csv_rows(events, rows)
+    assert any("line 1, column 'more_sources': required column is missing" in p for p in data_problems(folder))
 
 
 def test_extra_column_is_reported(data_copy):
     folder, events, _ = data_copy
-    rows = _rows(events)
+    rows = csv_rows(events)
     rows = [r + (["notes"] if i == 0 else ["x"]) for i, r in enumerate(rows)]
-    _write(events, rows)
-    assert any("column 'notes': unexpected column" in p for p in _problems(folder))
+    write_csv_rows(events, rows)
+    assert any("column 'notes': unexpected column" in p for p in data_problems(folder))
 
 
 def test_duplicate_id_points_to_the_first(data_copy):
     folder, events, _ = data_copy
     _set_cell(events, 5, "id", "ev-0001")
-    assert any("line 6, column 'id': duplicate id 'ev-0001' (first at line 2)" in p for p in _problems(folder))
+    assert any("line 6, column 'id': duplicate id 'ev-0001' (first at line 2)" in p for p in data_problems(folder))
 
 
 def test_truncated_file_names_the_last_line(data_copy):
     folder, events, _ = data_copy
     text = events.read_text(encoding="utf-8")
     events.write_text(text[: text.rindex("\n", 0, len(text) - 1) + 25], encoding="utf-8")
-    problems = _problems(folder)
+    problems = data_problems(folder)
     assert any("line 11" in p and "truncated row" in p for p in problems), problems
 
 
@@ -139,20 +126,20 @@ def test_wrong_encoding_is_named(data_copy):
     folder, events, _ = data_copy
     raw = events.read_bytes().replace(b"Fixture: latest.", "Fixture: café latest.".encode("latin-1"))
     events.write_bytes(raw)
-    problems = _problems(folder)
+    problems = data_problems(folder)
     assert any("events.csv, line 11" in p and "not valid UTF-8" in p for p in problems), problems
 
 
 def test_empty_file(data_copy):
     folder, events, _ = data_copy
     events.write_text("", encoding="utf-8")
-    assert any("events.csv, line 1: file is empty" in p for p in _problems(folder))
+    assert any("events.csv, line 1: file is empty" in p for p in data_problems(folder))
 
 
 def test_header_only_file(data_copy):
     folder, events, _ = data_copy
     events.write_text(",".join(config.EVENT_COLUMNS) + "\n", encoding="utf-8")
-    assert any("has a header but no events" in p for p in _problems(folder))
+    assert any("has a header but no events" in p for p in data_problems(folder))
 
 
 def test_bom_and_crlf_are_read_correctly(data_copy):
@@ -167,7 +154,7 @@ def test_bom_and_crlf_are_read_correctly(data_copy):
 def test_invalid_geojson_names_line(data_copy):
     folder, _, sites = data_copy
     sites.write_text('{"type": "FeatureCollection",\n "features": [\n  {"type": "Feature",,}\n]}', encoding="utf-8")
-    problems = _problems(folder)
+    problems = data_problems(folder)
     assert any(p.startswith("tests") is False and "bases.geojson, line 3: invalid JSON" in p for p in problems)
 
 
@@ -177,7 +164,7 @@ def test_site_with_bad_kind_and_swapped_coordinates(data_copy):
     doc["features"][1]["properties"]["kind"] = "fortress"
     doc["features"][2]["geometry"]["coordinates"] = [32.1, 200.0]
     sites.write_text(json.dumps(doc, indent=1), encoding="utf-8")
-    problems = _problems(folder)
+    problems = data_problems(folder)
     assert any("column 'kind'" in p and "'fortress'" in p for p in problems), problems
     assert any("column 'geometry.coordinates'" in p for p in problems), problems
 
@@ -187,7 +174,7 @@ def test_oversized_file_is_refused_before_parsing(data_copy, monkeypatch):
 
     folder, events, _ = data_copy
     monkeypatch.setattr(data, "MAX_FILE_BYTES", 100)
-    assert any("events.csv: file is" in p and "the limit is" in p for p in _problems(folder))
+    assert any("events.csv: file is" in p and "the limit is" in p for p in data_problems(folder))
 
 
 def test_text_with_special_characters_is_kept_as_written():
@@ -204,15 +191,15 @@ def test_a_50_mb_file_gets_a_clear_message_not_a_hang(data_copy):
         handle.write(header + "\n")
         handle.write("ev-9999," + "x" * (50 * 1024 * 1024) + "\n")
     assert events.stat().st_size > 50 * 1024 * 1024
-    problems = _problems(folder)
+    problems = data_problems(folder)
     assert any("events.csv, line 2: unreadable CSV" in p and "field larger than field limit" in p
                for p in problems), problems[:3]
 
 
 def test_report_is_capped_for_files_full_of_errors(data_copy):
     folder, events, _ = data_copy
-    rows = _rows(events)
-    _write(events, [rows[0]] + [[f"bad id {i}"] + rows[1][1:] for i in range(1000)])
+    rows = csv_rows(events)
+    write_csv_rows(events, [rows[0]] + [[f"bad id {i}"] + rows[1][1:] for i in range(1000)])
     with pytest.raises(DataError) as info:
         load_dataset(folder, today=dt.date(2026, 11, 26))
     report = info.value.report(limit=50)
@@ -232,7 +219,7 @@ def test_the_size_limit_is_configurable_with_the_same_clear_message(data_copy, m
     folder, events, _ = data_copy
     monkeypatch.setenv(data.MAX_FILE_ENV, "0.001")  # 1,000 bytes: the mini events file is bigger
     assert events.stat().st_size > 1000
-    problems = _problems(folder)
+    problems = data_problems(folder)
     refused = [p for p in problems if "events.csv: file is" in p]
     assert refused and "the limit is 0 MB" in refused[0] and data.MAX_FILE_ENV in refused[0], problems
     monkeypatch.setenv(data.MAX_FILE_ENV, "5")

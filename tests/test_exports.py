@@ -54,3 +54,12 @@ def test_latest_personnel_per_country_is_the_newest_country_wide_figure():
                               & events["personnel_low"].notna()]
         assert row["date"] == country_rows["date"].max()
     assert {"SY", "LY"} <= set(latest["country"])
+
+
+def test_a_single_figure_keeps_the_qualifier_its_source_gives():
+    from basewatch.text import figure_as_given
+
+    assert figure_as_given(3000, 3000, "ISW put the force at up to 3,000 troops.") == "up to 3,000"
+    assert figure_as_given(1500, 2000, "between 1,500 and 2,000") == "1,500–2,000"
+    assert figure_as_given(4000, 4000, "about 4000 personnel") == "about 4,000"
+    assert figure_as_given(None, None, "") == ""

@@ -1,0 +1,192 @@
+"""The publisher registry (publishers.csv): who stands behind each source host, and how much weight it carries.
+
+One row per host: publisher, kind (wire, newspaper, ... wiki), country, state affiliation, what it
+copies, and an Admiralty source-reliability grade. The loader checks the file and that every host
+cited in the data has a row; derived columns then tell, per event, the kinds of its sources, how many
+independent publishers stand behind it (copies of one original count once) and whether it rests only
+on weak sources (state-affiliated outlets, aggregators, blogs and wikis).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from basewatch import config
+
+COLUMNS = ("host", "publisher", "kind", "country", "state_affiliated", "copies_of", "reliability", "note")
+KINDS = ("wire", "newspaper", "broadcaster", "official", "research", "specialist", "aggregator", "blog", "wiki",
+         "other")
+KIND_MEANING = {
+    "wire": "news agency (Reuters, AP, AFP, Interfax, ...)",
+    "newspaper": "newspaper or news site with its own reporting",
+    "broadcaster": "radio or television broadcaster",
+    "official": "government, military, UN or parliament",
+    "research": "think tank, ISW, academic work",
+    "specialist": "defence or OSINT outlet",
+    "aggregator": "republishes or rewrites others' articles",
+    "blog": "blog or forum",
+    "wiki": "Wikipedia or one of its mirrors",
+    "other": "anything else",
+}
+# Admiralty/NATO source-reliability grades (A completely reliable … E unreliable, F cannot be judged).
+RELIABILITY = ("A", "B", "C", "D", "E", "F")
+WEAK_KINDS = frozenset({"aggregator", "blog", "wiki"})
+HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+URL_HOST_RE = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/\s]*@)?([^/:?#\s]+)", re.IGNORECASE)
+
+
+def host_of(url: str) -> str:
+    """The registry key of a URL: its host name in lower case, without a leading 'www.'."""
+    match = URL_HOST_RE.match(str(url).strip())
+    host = match.group(1).lower().rstrip(".") if match else ""  # "example.com." is example.com, fully qualified
+    return host[4:] if host.startswith("www.") else host
+
+
+def event_urls(events: pd.DataFrame) -> pd.Series:
+    """Every source URL of each event (source_url first, then more_sources), as lists."""
+    joined = events["source_url"].astype(str) + " " + events["more_sources"].fillna("").astype(str)
+    return joined.str.split()
+
+
+def load_publishers(path: Path, shown: str, problems: list, text: str) -> pd.DataFrame:
+    """Validate publishers.csv (already read as `text`); record each problem with its line and column."""
+    from basewatch.data import Problem
+
+    empty = pd.DataFrame(columns=list(COLUMNS))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except (StopIteration, csv.Error) as exc:
+        problems.append(Problem(shown, 1, None, f"cannot read the header row: {exc}"))
+        return empty
+    if header != list(COLUMNS):
+        missing = [c for c in COLUMNS if c not in header]
+        problems.append(Problem(shown, 1, missing[0] if missing else None,
+                                "the header must be exactly " + ",".join(COLUMNS)))
+        return empty
+    rows, seen = [], {}
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        problems.append(Problem(shown, None, None, f"unreadable CSV: {exc} (unbalanced quotes?)"))
+        return empty
+    for line, record in enumerate(records, start=2):
+        if not record:
+            continue
+        if len(record) != len(COLUMNS):
+            problems.append(Problem(shown, line, None, f"expected {len(COLUMNS)} fields, found {len(record)}"))
+            continue
+        row = dict(zip(COLUMNS, (cell.strip() for cell in record)))
+        before = len(problems)
+
+        def bad(column: str, message: str, line: int = line, row: dict = row) -> None:
+            problems.append(Problem(shown, line, column, f"{row[column]!r}: {message}"))
+
+        if not HOST_RE.match(row["host"]) or row["host"].startswith("www."):
+            bad("host", "must be a host name in lower case without 'www.', e.g. reuters.com")
+        elif row["host"] in seen:
+            bad("host", f"duplicate host (first at line {seen[row['host']]})")
+        if not row["publisher"]:
+            problems.append(Problem(shown, line, "publisher", "must not be empty"))
+        if row["kind"] not in KINDS:
+            bad("kind", "must be one of " + ", ".join(KINDS))
+        if row["country"] and not re.fullmatch(r"[A-Z]{2}", row["country"]):
+            bad("country", "must be an ISO 3166-1 alpha-2 code in capitals, or empty")
+        if row["state_affiliated"] not in ("true", "false"):
+            bad("state_affiliated", "must be true or false")
+        if row["reliability"] not in RELIABILITY:
+            bad("reliability", "must be an Admiralty source grade A, B, C, D, E or F")
+        if len(problems) == before:
+            seen[row["host"]] = line
+            rows.append(row)
+    frame = pd.DataFrame(rows, columns=list(COLUMNS)) if rows else empty
+    frame["state_affiliated"] = frame["state_affiliated"] == "true"
+    return frame
+
+
+def check_coverage(events: pd.DataFrame, event_lines: list[int], sites: pd.DataFrame, site_lines: dict,
+                   publishers: pd.DataFrame, problems: list, events_shown: str, sites_shown: str,
+                   status_rows: tuple | None = None) -> None:
+    """Every host cited by an event, a site or a status change has a row in publishers.csv; name each row lacking one.
+
+    `status_rows`: (file shown, source URLs, lines) of site_status.csv, when the folder has one.
+    """
+    from basewatch.data import Problem
+
+    known = set(publishers["host"])
+    urls = event_urls(events)
+    codes, combos = pd.factorize(urls.str.join(" "))  # synthetic and real data repeat source sets a lot
+    missing_by_combo = [[h for h in dict.fromkeys(host_of(u) for u in combo.split()) if h not in known]
+                        for combo in combos]
+    for index in np.flatnonzero([bool(missing_by_combo[c]) for c in codes]):
+        hosts = missing_by_combo[codes[index]]
+        column = "source_url" if host_of(events["source_url"].iat[index]) in hosts else "more_sources"
+        problems.append(Problem(events_shown, event_lines[index], column,
+                                f"no row in {config.PUBLISHERS_FILE} for host(s) " + ", ".join(hosts)))
+    for site_id, urls_of_site in zip(sites["id"], sites["sources"]):
+        hosts = [h for h in dict.fromkeys(host_of(u) for u in urls_of_site) if h not in known]
+        if hosts:
+            problems.append(Problem(sites_shown, site_lines.get(site_id), "sources",
+                                    f"site {site_id!r}: no row in {config.PUBLISHERS_FILE} for host(s) "
+                                    + ", ".join(hosts)))
+    shown, urls_of_rows, lines = status_rows or ("", [], [])
+    for url, line in zip(urls_of_rows, lines):
+        if host_of(url) not in known:
+            problems.append(Problem(shown, line, "source_url",
+                                    f"no row in {config.PUBLISHERS_FILE} for host {host_of(url)}"))
+
+
+def source_columns(events: pd.DataFrame, publishers: pd.DataFrame) -> pd.DataFrame:
+    """Per event: `source_kinds` (space-separated, registry order), `independent_publishers` and `weak_only`.
+
+    Copies of one original count once; a source is weak when its host is state-affiliated or an
+    aggregator, blog or wiki. Without a registry every source counts as unclassified.
+    """
+    if publishers.empty:
+        return pd.DataFrame({"source_kinds": "", "independent_publishers": 0, "weak_only": False},
+                            index=events.index)
+    by_host = publishers.set_index("host")
+    original = (by_host["copies_of"].where(by_host["copies_of"] != "", by_host["publisher"])).to_dict()
+    kind = by_host["kind"].to_dict()
+    weak = (by_host["state_affiliated"] | by_host["kind"].isin(WEAK_KINDS)).to_dict()
+    codes, combos = pd.factorize(event_urls(events).str.join(" "))
+    per_combo = []
+    for combo in combos:
+        hosts = [host_of(u) for u in combo.split()]
+        kinds = {kind.get(h, "other") for h in hosts}
+        per_combo.append((" ".join(k for k in KINDS if k in kinds), len({original.get(h, h) for h in hosts}),
+                          all(weak.get(h, False) for h in hosts)))
+    table = pd.DataFrame(per_combo, columns=["source_kinds", "independent_publishers", "weak_only"])
+    out = table.iloc[codes].set_axis(events.index)
+    out["independent_publishers"] = out["independent_publishers"].astype("int64")
+    return out
+
+
+def host_labels(publishers: pd.DataFrame) -> dict[str, str]:
+    """Host → 'Reuters (wire)', with 'state-affiliated' and 'copy of X' marks where they apply."""
+    labels = {}
+    for row in publishers.itertuples(index=False):
+        marks = [row.kind] + (["state-affiliated"] if row.state_affiliated else []) + (
+            [f"copy of {row.copies_of}"] if row.copies_of else [])
+        labels[row.host] = f"{row.publisher} ({', '.join(marks)})"
+    return labels
+
+
+def source_label(url: str, labels: dict[str, str]) -> str:
+    """The label of one source link: its publisher and kind, or its host when the registry lacks it."""
+    host = host_of(url)
+    return labels.get(host, host)
+
+
+def citations_per_publisher(events: pd.DataFrame, publishers: pd.DataFrame) -> pd.DataFrame:
+    """The registry with how many of `events` cite each host (primary or further source)."""
+    hosts = event_urls(events).map(lambda urls: list(dict.fromkeys(host_of(u) for u in urls))).explode()
+    counts = hosts.value_counts()
+    table = publishers.assign(events=publishers["host"].map(counts).fillna(0).astype(int))
+    return table.sort_values(["events", "publisher"], ascending=[False, True])
