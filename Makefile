@@ -47,7 +47,7 @@ test: install-dev
 	$(PY) -m basewatch validate
 	$(PY) -m pytest
 
-# Unit and AppTest tests: no browser, no nginx, no deploy checks (about 10 s on 2 cores).
+# Unit and AppTest tests: no browser, no nginx, no deploy checks (about 30 s of CPU).
 test-fast: $(VENV)/.dev
 	$(PY) -m pytest -q --ignore=tests/browser --ignore=tests/deploy -m "not browser"
 
