@@ -21,6 +21,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -35,6 +36,7 @@ META_FILE = "meta.json"
 ENTRY_PREFIX = "dataset-"
 KEEP_ENTRIES = 3  # cache entries kept per folder (one per recent data version); older ones are removed
 KEY_FIELD = b"basewatch_cache_key"
+STALE_STAGING_S = 3600
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +178,13 @@ def _prune(where: Path, keep: Path) -> None:
                      key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[KEEP_ENTRIES - 1:]:
         shutil.rmtree(old, ignore_errors=True)
+    # A writer killed mid-way leaves its staging folder; an hour is far longer than any write takes.
+    for staging in where.glob(".writing-*"):
+        try:
+            if time.time() - staging.stat().st_mtime > STALE_STAGING_S:
+                shutil.rmtree(staging, ignore_errors=True)
+        except OSError:
+            continue
 
 
 # --- read --------------------------------------------------------------------------------------

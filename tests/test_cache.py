@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 
 import pandas as pd
@@ -221,3 +222,18 @@ def test_without_a_configured_folder_the_cache_sits_beside_the_data(data_copy, m
     monkeypatch.delenv("BASEWATCH_CACHE_DIR", raising=False)
     cache.load_dataset_cached(folder)
     assert len(list((folder / ".cache").glob(f"{cache.ENTRY_PREFIX}*"))) == 1
+
+
+def test_old_entries_and_abandoned_writes_are_cleaned_up(data_copy, cache_home):
+    folder, events_path, _ = data_copy
+    where, _ = cache_home
+    where.mkdir(parents=True)
+    abandoned = where / ".writing-killed"
+    abandoned.mkdir()
+    os.utime(abandoned, (0, 0))
+    for i in range(cache.KEEP_ENTRIES + 2):  # one new data version after another
+        events_path.write_text(events_path.read_text(encoding="utf-8").replace("Fixture:", f"Fixture {i}:", 1),
+                               encoding="utf-8")
+        cache.load_dataset_cached(folder)
+    assert len(list(where.glob(f"{cache.ENTRY_PREFIX}*"))) == cache.KEEP_ENTRIES
+    assert not abandoned.exists()
