@@ -1,12 +1,13 @@
 # Two commands for a fresh Debian/Ubuntu machine with Python 3.11+:
 #   make run   installs into .venv and starts the app on http://localhost:8501
 #   make test  installs what tests need (incl. Debian's Chromium) and runs ruff and the whole suite
+#   make test-fast  unit and AppTest tests only (no browser, no nginx): a quick check while editing
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test install install-dev browser lint validate bench load screenshots clean
+.PHONY: run test test-fast install install-dev browser lint validate bench load screenshots clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,8 +47,12 @@ test: install-dev
 	$(PY) -m basewatch validate
 	$(PY) -m pytest
 
+# Unit and AppTest tests: no browser, no nginx, no deploy checks (about 30 s of CPU).
+test-fast: $(VENV)/.dev
+	$(PY) -m pytest -q --ignore=tests/browser --ignore=tests/deploy -m "not browser"
+
 bench: install-dev
-	$(PY) -m basewatch.bench --md bench-results/bench.md
+	$(PY) -m tools.bench --md bench-results/bench.md
 
 load: install-dev
 	$(PY) scripts/load_test.py

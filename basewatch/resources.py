@@ -12,15 +12,16 @@ import pandas as pd
 import streamlit as st
 
 from basewatch import config
+from basewatch.cache import load_dataset_cached
 from basewatch.catalog import Catalog, build_catalog
-from basewatch.data import Dataset, file_fingerprint, load_dataset
+from basewatch.data import Dataset, file_fingerprint
 
 
 @st.cache_resource(show_spinner="Loading data…", max_entries=2)
 def _load(directory: str, fingerprint: str) -> Dataset:
     # `fingerprint` (size, mtime, inode of the files) is only part of the key: an edited file reloads
     # without a restart.
-    return load_dataset(Path(directory))
+    return load_dataset_cached(Path(directory))
 
 
 def dataset() -> Dataset:

@@ -52,7 +52,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from basewatch import config  # noqa: E402
-from basewatch.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
+from tools.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
 
 SHARED_QUERY = {"actor": "russia", "from": "2024-12-01"}
 PAGE = "map"

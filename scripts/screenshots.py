@@ -12,7 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from basewatch.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tools.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
 PAGES = {"overview": "", "map": "map", "timeline": "timeline", "site-hmeimim": "sites?site=hmeimim", "data": "data"}
 SIZES = {"desktop": (1400, 900), "phone": (390, 844)}

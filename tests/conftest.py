@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import shutil
 from pathlib import Path
 
@@ -38,6 +39,18 @@ def data_problems(folder, today: dt.date = TODAY) -> list[str]:
     with pytest.raises(DataError) as info:
         load_dataset(folder, today=today)
     return [str(p) for p in info.value.problems]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dataset_cache_outside_the_repository(tmp_path_factory):
+    """Tests (and the servers they start) keep the validated-data cache in a temporary folder."""
+    previous = os.environ.get("BASEWATCH_CACHE_DIR")
+    os.environ["BASEWATCH_CACHE_DIR"] = str(tmp_path_factory.mktemp("dataset-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("BASEWATCH_CACHE_DIR", None)
+    else:
+        os.environ["BASEWATCH_CACHE_DIR"] = previous
 
 
 @pytest.fixture

@@ -204,3 +204,31 @@ def test_report_is_capped_for_files_full_of_errors(data_copy):
         load_dataset(folder, today=dt.date(2026, 11, 26))
     report = info.value.report(limit=50)
     assert len(report) == 51 and report[-1].startswith("... and 950 more problem(s)")
+
+
+def test_the_size_limit_admits_the_million_event_benchmark_file(monkeypatch):
+    from basewatch import data
+
+    monkeypatch.delenv(data.MAX_FILE_ENV, raising=False)
+    assert data.max_file_bytes() >= 460e6  # the 1,000,000-event synthetic CSV weighs about 452 MB
+
+
+def test_the_size_limit_is_configurable_with_the_same_clear_message(data_copy, monkeypatch):
+    from basewatch import data
+
+    folder, events, _ = data_copy
+    monkeypatch.setenv(data.MAX_FILE_ENV, "0.001")  # 1,000 bytes: the mini events file is bigger
+    assert events.stat().st_size > 1000
+    problems = data_problems(folder)
+    refused = [p for p in problems if "events.csv: file is" in p]
+    assert refused and "the limit is 0 MB" in refused[0] and data.MAX_FILE_ENV in refused[0], problems
+    monkeypatch.setenv(data.MAX_FILE_ENV, "5")
+    assert len(load_dataset(folder, today=dt.date(2026, 11, 26)).events) > 0
+
+
+@pytest.mark.parametrize("junk", ["", "lots", "-5", "0", "nan"])
+def test_a_junk_size_limit_keeps_the_default_guard(junk, monkeypatch):
+    from basewatch import data
+
+    monkeypatch.setenv(data.MAX_FILE_ENV, junk)
+    assert data.max_file_bytes() == data.MAX_FILE_BYTES

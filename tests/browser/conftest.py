@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Frame, Page, expect, sync_playwright
 
 from basewatch.data import Dataset, load_dataset
-from basewatch.server import CHROMIUM, CHROMIUM_ARGS, RunningServer, streamlit_server
+from tools.server import CHROMIUM, CHROMIUM_ARGS, RunningServer, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "fixtures" / "mini"

@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from basewatch.data import load_dataset
-from basewatch.server import streamlit_server
 from tests.hostile import HOSTILE_STRINGS, make_hostile_dataset
+from tools.server import streamlit_server
 
 from .conftest import map_frame, open_page
 

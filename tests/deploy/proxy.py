@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from basewatch.server import ServerFailed, free_port, stop, wait_healthy
+from tools.server import ServerFailed, free_port, stop, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 RENDER_SCRIPT = ROOT / "deploy" / "render_nginx.py"

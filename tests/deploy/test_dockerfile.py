@@ -15,6 +15,8 @@ DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 MAKEFILE = ROOT / "Makefile"
 APP_PATHS = ["app.py", "pages", "basewatch", "data", "static", ".streamlit/config.toml"]
+# Benchmark, synthetic generator, test-server helper, scripts and tests: never in the image.
+DEV_ONLY_PATHS = ["tools", "tests", "scripts"]
 
 
 def instructions(text: str) -> list[tuple[str, str]]:
@@ -101,6 +103,9 @@ def test_copies_the_app_and_nothing_missing(steps):
         assert (ROOT / source).exists(), f"COPY names {source}, which does not exist"
         assert not ignored(source), f"COPY names {source}, but .dockerignore excludes it"
     assert ".streamlit/secrets.toml" not in sources and ".streamlit" not in sources
+    for tool_path in DEV_ONLY_PATHS:
+        assert not any(s == tool_path or s.startswith(tool_path + "/") or s == "." for s in sources), \
+            f"the image would ship {tool_path}/, which only developers use"
 
 
 def test_healthcheck_probes_streamlit_without_curl(steps):
@@ -143,7 +148,7 @@ def ignored(path: str) -> bool:
 
 def test_dockerignore_keeps_local_state_and_secrets_out():
     for path in [".venv", ".git", ".pytest_cache", ".ruff_cache", ".hypothesis", "tests",
-                 "basewatch/__pycache__", ".streamlit/secrets.toml", "bench-results"]:
+                 "basewatch/__pycache__", ".streamlit/secrets.toml", "bench-results", *DEV_ONLY_PATHS]:
         assert ignored(path), f".dockerignore does not exclude {path}"
     for path in APP_PATHS + ["requirements.txt", "basewatch/chrome.py", "static/vendor"]:
         assert not ignored(path), f".dockerignore excludes {path}, which the image needs"

@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from basewatch.data import load_dataset
 from basewatch.filters import Filters, apply_filters
-from basewatch.server import CHROMIUM, CHROMIUM_ARGS, stop, streamlit_server
+from tools.server import CHROMIUM, CHROMIUM_ARGS, stop, streamlit_server
 
 from .proxy import ProxyFailed, nginx_binary, nginx_proxy
 

@@ -1,13 +1,13 @@
 """Benchmark harness: Python costs per rerun, payload sizes and real-browser timings, ours vs a naive app.
 
-    python -m basewatch.bench [--sizes 1000 10000 100000] [--out bench-results/bench.json]
+    python -m tools.bench [--sizes 1000 10000 100000] [--out bench-results/bench.json]
                               [--md bench-results/bench.md] [--no-browser] [--quick] [--profile DIR]
 
-For the bundled data and for synthetic datasets of each size (basewatch.synth) it measures:
+For the bundled data and for synthetic datasets of each size (tools.synth) it measures:
 
-* Python, in this process: load + validate (`load_dataset` plus the date labels ui._load adds), a typical
-  filter (actor=russia, from 2024-01-01), building the map as pages/map.py does and the Python work
-  `st_folium` does on every rerun (the real function, with the component call captured), the bytes the
+* Python, in this process: load + validate (`basewatch.data.load_dataset`, what the app calls), a typical
+  filter (actor=russia, from 2020-01-01: issue 13's filtered link), a rerun of the real pages/map.py under AppTest with the map
+  component captured (page chrome + layer building, and the Python work `st_folium` does), the bytes the
   map sends to the browser, and the Altair spec sizes of the timeline and personnel charts.
 * AppTest: the time of a page rerun (script run after the first one), per page.
 * Headless Chromium against a fresh `streamlit run` per size: a cold deep link to /map (data load
@@ -42,12 +42,18 @@ from pathlib import Path
 
 from basewatch import config
 
-DEFAULT_SIZES = (1000, 10000, 100000)
+DEFAULT_SIZES = (1000, 10000, 100000, 1000000)
+# From this size on, every page ships too much to compare warm readers: the browser part runs one cold
+# /map (bounded wait) and the aggregated prototype, and skips the floor and "our map alone".
+HUGE = 500_000
+HUGE_BROWSER_TIMEOUT_MS = 120_000
 IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 APP_STATE = '[data-testid="stApp"]'
 OUR_MARKERS = ".marker-cluster, .bw-ev"
 NAIVE_MARKERS = ".leaflet-marker-icon"
-TYPICAL_FILTER_QUERY = "actor=russia&from=2024-01-01"
+FLOOR_MARKERS = ".marker-cluster, .leaflet-marker-icon"
+AGG_MARKERS = ".bw-cell, " + OUR_MARKERS
+TYPICAL_FILTER_QUERY = "actor=russia&from=2020-01-01"
 PAGES_ALL = ("overview", "map", "timeline", "sites", "data")
 # AppTest at 100k costs minutes per page; big sizes run only the pages that matter most.
 PAGES_BIG = ("map", "timeline")
@@ -63,6 +69,24 @@ PACKAGES = ("streamlit", "folium", "streamlit-folium", "branca", "pandas", "nump
 
 TARGETS = (
     # (key, size label, metric path, op, limit, human text)
+    ("10k_warm_vs_floor", "10000", ("browser", "floor_ratio", "warm"), "<=", 1.3,
+     "10k warm: /map ≤ 1.3× the floor page"),
+    ("100k_warm_vs_floor", "100000", ("browser", "floor_ratio", "warm"), "<=", 1.3,
+     "100k warm: /map ≤ 1.3× the floor page"),
+    ("100k_cold_vs_floor", "100000", ("browser", "floor_ratio", "cold"), "<=", 1.3,
+     "100k cold (fresh server, data validated once): /map ≤ 1.3× the floor page"),
+    ("100k_filter_change_1s", "100000", ("browser", "filter_change", "redraw_s"), "<=", 1.0,
+     "100k: filter change → map redrawn ≤ 1 s"),
+    ("1m_first_validation", "1000000", ("python", "load", "median_s"), "<=", 60.0,
+     "1M: first validation ≤ 60 s"),
+    ("1m_cold_from_cache", "1000000", ("browser", "cold_deep_link", "live_s"), "<=", 10.0,
+     "1M: cold deep link from cache → live map ≤ 10 s"),
+    ("1m_filter_change", "1000000", ("browser", "filter_change", "redraw_s"), "<=", 2.0,
+     "1M: filter change ≤ 2 s"),
+    ("1m_map_payload", "1000000", ("python", "map", "payload_bytes"), "<=", 5_000_000,
+     "1M: map payload ≤ 5 MB"),
+    ("1m_server_rss", "1000000", ("browser", "server_rss_mb"), "<=", 2048,
+     "1M: server RSS ≤ 2 GB"),
     ("100k_cold_deep_link", "100000", ("browser", "cold_deep_link", "live_s"), "<=", 8.0,
      "100k: cold deep link /map live ≤ 8 s"),
     ("100k_warm_filtered", "100000", ("browser", "warm_filtered_deep_link", "live_s"), "<=", 3.0,
@@ -121,7 +145,7 @@ def machine_info() -> dict:
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             versions[name] = None
-    from basewatch.server import CHROMIUM
+    from tools.server import CHROMIUM
 
     chromium = None
     with contextlib.suppress(OSError, subprocess.SubprocessError):
@@ -169,84 +193,130 @@ def payload_of(args: dict) -> dict:
 
 
 def load_like_app(directory: Path):
-    """What ui._load does: validate both files, then add the date labels pages use."""
+    """What the app's loader does on a fresh server: validate the files into a Dataset (no extra passes)."""
     from basewatch.data import load_dataset
-    from basewatch.text import date_labels
 
-    dataset = load_dataset(directory)
-    events = dataset.events
-    events["date_label"] = date_labels(events["date"], events["date_precision"])
-    return dataset
+    return load_dataset(directory)
 
 
-def map_rerun(dataset, events, calls: list[dict]) -> tuple[float, float, dict]:
-    """One rerun of the map as pages/map.py does it: (build seconds, st_folium seconds, component args)."""
-    from streamlit_folium import st_folium
+@contextlib.contextmanager
+def data_dir_env(directory: Path):
+    """Point BASEWATCH_DATA_DIR at `directory` for the block (AppTest runs read it)."""
+    previous = os.environ.get("BASEWATCH_DATA_DIR")
+    os.environ["BASEWATCH_DATA_DIR"] = str(directory)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("BASEWATCH_DATA_DIR", None)
+        else:
+            os.environ["BASEWATCH_DATA_DIR"] = previous
 
-    from basewatch import maps
 
-    sites = dataset.sites
-    start = time.perf_counter()
-    base = maps.build_base_map()
-    groups = [maps.build_event_layer(events), maps.build_site_layer(sites),
-              maps.build_ring_layer(sites, (), config.DEFAULT_RING_KM), maps.build_selection_layer(None)]
-    control = maps.layer_control()
-    built = time.perf_counter()
-    lat, lon, zoom = config.MAP_DEFAULT_VIEW
-    st_folium(base, key="main_map", height=620, use_container_width=True, center=[lat, lon], zoom=zoom,
-              feature_group_to_add=groups, layer_control=control,
-              returned_objects=["last_object_clicked_tooltip", "center", "zoom"])
-    done = time.perf_counter()
-    return built - start, done - built, calls[-1]
+@contextlib.contextmanager
+def timed_st_folium():
+    """Record how long each `st_folium` call takes (the page's own call, patched at module level)."""
+    import streamlit_folium
+
+    times: list[float] = []
+    original = streamlit_folium.st_folium
+
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            times.append(time.perf_counter() - start)
+
+    streamlit_folium.st_folium = timed
+    try:
+        yield times
+    finally:
+        streamlit_folium.st_folium = original
+
+
+def map_page_runs(directory: Path, query: str = "", reruns: int = 3) -> dict:
+    """Run the real pages/map.py under AppTest (no copy of its layer setup) with the map component captured.
+
+    Returns the median rerun time (whole page script, data already loaded), the part spent inside
+    `st_folium`, the rest (page chrome + layer building), and the bytes the component would send.
+    """
+    from urllib.parse import parse_qsl
+
+    from streamlit.testing.v1 import AppTest
+
+    with data_dir_env(directory), captured_component() as calls, timed_st_folium() as folium_times:
+        at = AppTest.from_file(str(config.ROOT / "app.py"), default_timeout=900)
+        for key, value in parse_qsl(query):
+            at.query_params[key] = value
+        at.run()
+        at.switch_page("pages/map.py")
+        start = time.perf_counter()
+        at.run()
+        first = time.perf_counter() - start
+        runs, inside = [], []
+        for _ in range(reruns):
+            before = len(folium_times)
+            start = time.perf_counter()
+            at.run()
+            runs.append(time.perf_counter() - start)
+            inside.append(sum(folium_times[before:]))
+        if at.exception:
+            raise RuntimeError(f"map page failed: {at.exception[0].value}")
+        if not calls:
+            raise RuntimeError("the map page never called st_folium")
+        args = calls[-1]
+    rerun = _median(runs)
+    return {"first_s": first, "rerun_s": rerun, "runs_s": runs, "st_folium_s": _median(inside),
+            "build_s": rerun - _median(inside), "query": query, **payload_of(args)}
 
 
 def typical_filters():
     from basewatch.filters import Filters
 
-    return Filters(actors=frozenset({"russia"}), date_from=dt.date(2024, 1, 1))
+    return Filters(actors=frozenset({"russia"}), date_from=dt.date(2020, 1, 1))
 
 
 def python_bench(directory: Path, n_events: int, profile_dir: Path | None = None, label: str = "") -> dict:
     """Load, filter, map build + st_folium render, payload and chart spec sizes for one dataset."""
     import altair as alt
 
-    from basewatch import charts
+    from basewatch import cache, charts
     from basewatch.filters import apply_filters
 
     out: dict = {}
     repeats = 3 if n_events <= 20_000 else 1
+    rss_before = self_rss_mb()
+    peak_reset = reset_peak_rss()  # else the peak would include earlier sizes and the generator
     load_s, load_runs, dataset = _timed(lambda: load_like_app(directory), repeats)
     events = dataset.events
     out["load"] = {"median_s": load_s, "runs_s": load_runs, "events": len(events), "sites": len(dataset.sites),
-                   "csv_bytes": (directory / config.EVENTS_FILE).stat().st_size}
+                   "csv_bytes": (directory / config.EVENTS_FILE).stat().st_size,
+                   "peak_rss_mb": self_peak_rss_mb() if peak_reset else None, "rss_before_mb": rss_before}
+    # The validated cache, as a fresh server meets it: hash the files, then read Arrow instead of the CSV.
+    where = cache.cache_dir(directory)
+    hash_s, _, key = _timed(lambda: cache.cache_key(directory), repeats)
+    write_s, _, _ = _timed(lambda: cache.write_cache(dataset, directory, key, where), 1)
+    cached_s, cached_runs, _ = _timed(lambda: cache.load_dataset_cached(directory), repeats)
+    out["cache"] = {"hash_s": hash_s, "write_s": write_s, "load_s": cached_s, "load_runs_s": cached_runs,
+                    "dir": str(where)}
     filters = typical_filters()
     filt_s, filt_runs, filtered = _timed(lambda: apply_filters(events, filters), 7)
     out["filter"] = {"median_s": filt_s, "runs_s": filt_runs, "matched": len(filtered),
                      "query": TYPICAL_FILTER_QUERY}
     out["located"] = {"all": int(events["map_lat"].notna().sum()),
                       "filtered": int(filtered["map_lat"].notna().sum())}
+    out["aggregate"] = aggregate_bench(events, filtered)
+    out["cache"]["key"] = key
 
-    with captured_component() as calls:
-        for name, frame in (("map", events), ("map_filtered", filtered)):
-            builds, renders = [], []
-            for _ in range(3):
-                b, r, args = map_rerun(dataset, frame, calls)
-                builds.append(b)
-                renders.append(r)
-            totals = [b + r for b, r in zip(builds, renders)]
-            out[name] = {"build_s": _median(builds), "st_folium_s": _median(renders), "rerun_s": _median(totals),
-                         "runs_total_s": totals, **payload_of(args)}
-        if profile_dir is not None:
-            import cProfile
-
-            profile_dir.mkdir(parents=True, exist_ok=True)
-            cProfile.runctx("map_rerun(dataset, events, calls)", globals(),
-                            {"dataset": dataset, "events": events, "calls": calls},
-                            str(profile_dir / f"map_rerun_{label}.prof"))
-
+    out["map"] = map_page_runs(directory)
+    out["map_filtered"] = map_page_runs(directory, TYPICAL_FILTER_QUERY)
     if profile_dir is not None:
         import cProfile
 
+        profile_dir.mkdir(parents=True, exist_ok=True)
+        cProfile.runctx("map_page_runs(directory, reruns=1)", globals(), {"directory": directory},
+                        str(profile_dir / f"map_page_{label}.prof"))
         cProfile.runctx("load_like_app(directory)", globals(), {"directory": directory},
                         str(profile_dir / f"load_{label}.prof"))
 
@@ -266,6 +336,35 @@ def python_bench(directory: Path, n_events: int, profile_dir: Path | None = None
     specs["timeline"]["binned"] = len(events) > charts.MAX_TIMELINE_MARKS
     out["charts"] = specs
     out["_typical_type"] = _typical_type(filtered)
+    return out
+
+
+def default_viewport():
+    """The map's opening view as st_folium reports it on a 1400 px wide screen (map column ≈ 870 × 620 px)."""
+    from basewatch.aggregate import Viewport
+
+    lat, lon, zoom = config.MAP_DEFAULT_VIEW
+    deg_per_px = 360 / (256 * 2 ** zoom)
+    half_w, half_h = 870 / 2 * deg_per_px, 620 / 2 * deg_per_px  # latitude: a flat approximation is enough
+    return Viewport(lat - half_h, lon - half_w, lat + half_h, lon + half_w, zoom)
+
+
+def aggregate_bench(events, filtered) -> dict:
+    """basewatch.aggregate at the opening view: time and the bytes a cell/point layer would carry."""
+    from basewatch import aggregate, maps
+
+    view = default_viewport()
+    out = {}
+    for name, frame in (("all", events), ("filtered", filtered)):
+        seconds, _, result = _timed(lambda f=frame: aggregate.map_view(f, view), 3)
+        if result.kind == "cells":
+            payload = json.dumps(result.cells[["count", "lat", "lon", "actors"]].round(4).to_dict("records"))
+            items = len(result.cells)
+        else:
+            payload = json.dumps(maps.event_rows(result.events))
+            items = len(result.events)
+        out[name] = {"s": seconds, "kind": result.kind, "in_view": result.in_view, "items": items,
+                     "payload_bytes": len(payload.encode("utf-8"))}
     return out
 
 
@@ -349,6 +448,106 @@ NAIVE_APP = textwrap.dedent('''\
     st_folium(m)
     ''')
 
+# The floor: the leanest page that does the job. One st_folium, one FastMarkerCluster of the events'
+# positions (the same positions as ours: own lat/lon, else the site's), nothing else; the CSV is read once
+# per server (pyarrow engine, three columns), as any sensible minimal app would.
+FLOOR_APP = textwrap.dedent('''\
+    import json
+    import os
+
+    import folium
+    import numpy as np
+    import pandas as pd
+    import streamlit as st
+    from folium.plugins import FastMarkerCluster
+    from streamlit_folium import st_folium
+
+    DATA = os.environ["BASEWATCH_DATA_DIR"]
+
+
+    @st.cache_resource
+    def points():
+        df = pd.read_csv(os.path.join(DATA, "events.csv"), usecols=["lat", "lon", "site_id"], engine="pyarrow")
+        with open(os.path.join(DATA, "bases.geojson"), encoding="utf-8") as f:
+            sites = {ft["properties"]["id"]: ft["geometry"]["coordinates"] for ft in json.load(f)["features"]}
+        lat = df["lat"].fillna(df["site_id"].map({k: v[1] for k, v in sites.items()}))
+        lon = df["lon"].fillna(df["site_id"].map({k: v[0] for k, v in sites.items()}))
+        keep = lat.notna() & lon.notna()
+        return np.column_stack([lat[keep].to_numpy(), lon[keep].to_numpy()]).tolist()
+
+
+    m = folium.Map(location=[31.0, 27.6], zoom_start=5)
+    FastMarkerCluster(points()).add_to(m)
+    st_folium(m, height=620, use_container_width=True, returned_objects=[])
+    ''')
+
+# The suspect isolated: our own map (base map + event layer, the app's builders and cached loader) in a
+# one-file page without the sidebar, title, expander, detail panel or reruns. /map minus this = page chrome.
+LEAN_APP = textwrap.dedent('''\
+    import os
+    import sys
+
+    sys.path.insert(0, os.environ["BASEWATCH_ROOT"])
+
+    import streamlit as st
+    from streamlit_folium import st_folium
+
+    from basewatch import maps
+    from basewatch.cache import load_dataset_cached
+
+
+    @st.cache_resource
+    def data():
+        dataset = load_dataset_cached(os.environ["BASEWATCH_DATA_DIR"])
+        return dataset, maps.event_rows(dataset.events)
+
+
+    dataset, rows = data()
+    st_folium(maps.build_base_map(), key="main_map", height=620, use_container_width=True,
+              feature_group_to_add=[maps.build_event_layer(dataset.events, rows)], returned_objects=[])
+    ''')
+
+# What the map page would do with basewatch.aggregate wired in (a prototype, not the page): the cached
+# loader, map_view for the viewport st_folium last reported, cells drawn as count badges (DOM markers, so
+# the browser check can see them), points through the app's own event layer below the threshold.
+AGGREGATED_APP = textwrap.dedent('''\
+    import os
+    import sys
+
+    sys.path.insert(0, os.environ["BASEWATCH_ROOT"])
+
+    import folium
+    import streamlit as st
+    from streamlit_folium import st_folium
+
+    from basewatch import aggregate, config, maps
+    from basewatch.cache import load_dataset_cached
+
+
+    @st.cache_resource
+    def data():
+        return load_dataset_cached(os.environ["BASEWATCH_DATA_DIR"])
+
+
+    dataset = data()
+    lat, lon, zoom = config.MAP_DEFAULT_VIEW
+    deg = 360 / (256 * 2 ** zoom)
+    opening = aggregate.Viewport(lat - 310 * deg, lon - 435 * deg, lat + 310 * deg, lon + 435 * deg, zoom)
+    view = aggregate.Viewport.from_result(st.session_state.get("agg_map")) or opening
+    shown = aggregate.map_view(dataset.events, view)
+    if shown.kind == "points":
+        layer = maps.build_event_layer(shown.events)
+    else:
+        layer = folium.FeatureGroup(name="Events")
+        for cell in shown.cells.itertuples():
+            top = max(cell.actors, key=cell.actors.get)
+            badge = (f'<div class="bw-cell" style="background:{config.ACTOR_COLORS.get(top, "#777")};color:#fff;'
+                     f'border-radius:12px;padding:2px 6px;font:12px sans-serif">{cell.count:,}</div>')
+            folium.Marker([cell.lat, cell.lon], icon=folium.DivIcon(html=badge)).add_to(layer)
+    st_folium(maps.build_base_map(), key="agg_map", height=620, use_container_width=True,
+              feature_group_to_add=[layer], returned_objects=["bounds", "zoom"])
+    ''')
+
 # Runs NAIVE_APP's code in bare mode with st_folium timed and its component call captured.
 NAIVE_DRIVER = textwrap.dedent('''\
     import json, logging, os, sys, time
@@ -394,28 +593,59 @@ def naive_python(app_path: Path, directory: Path, timeout: float = NAIVE_PY_TIME
     return result
 
 
-@contextlib.contextmanager
 def naive_server(app_path: Path, data_dir: Path, timeout: float = 120.0):
     """`streamlit run` the naive app from its own folder (no project config), like streamlit_server."""
-    from basewatch.server import RunningServer, _read, free_port, stop, wait_healthy
+    return plain_server(app_path, data_dir, "naive", timeout)
+
+
+@contextlib.contextmanager
+def plain_server(app_path: Path, data_dir: Path, what: str, timeout: float = 180.0, extra_args: tuple = ()):
+    """`streamlit run` a one-file app from its own folder (no project config), like streamlit_server."""
+    from tools.server import RunningServer, _read, free_port, stop, wait_healthy
 
     port = free_port()
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "BASEWATCH_DATA_DIR": str(data_dir)}
-    log_file = tempfile.NamedTemporaryFile(prefix="streamlit-naive-", suffix=".log", delete=False)
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "BASEWATCH_DATA_DIR": str(data_dir),
+           "BASEWATCH_ROOT": str(config.ROOT)}
+    log_file = tempfile.NamedTemporaryFile(prefix=f"streamlit-{what}-", suffix=".log", delete=False)
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), f"--server.port={port}",
            "--server.address=127.0.0.1", "--server.headless=true", "--browser.gatherUsageStats=false",
-           "--server.fileWatcherType=none"]
+           "--server.fileWatcherType=none", *extra_args]
     proc = subprocess.Popen(cmd, cwd=app_path.parent, env=env, stdout=log_file, stderr=subprocess.STDOUT,
                             start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(base + "/_stcore/health", proc, timeout, lambda: _read(log_file.name), "naive streamlit")
+        wait_healthy(base + "/_stcore/health", proc, timeout, lambda: _read(log_file.name), f"{what} streamlit")
         yield RunningServer(base, proc, log_file.name)
     finally:
         stop(proc)
 
 
 # --- browser ---------------------------------------------------------------------------------
+
+def self_rss_mb() -> float:
+    """This process's resident memory now (MB)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def reset_peak_rss() -> bool:
+    """Reset this process's peak-RSS mark (Linux: write 5 to /proc/self/clear_refs); False if not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def self_peak_rss_mb() -> float:
+    """This process's peak resident memory since the last reset_peak_rss() (VmHWM, MB)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
 
 def group_rss_mb(pid: int) -> dict:
     """VmRSS / VmHWM (MB) summed over the process group led by `pid` (streamlit and its children)."""
@@ -538,13 +768,6 @@ def open_and_wait_live(context, url: str, marker_sel: str | None, timeout_ms: in
     return result
 
 
-def pick_event_type(page, option: str, timeout_ms: int = 60_000) -> None:
-    """Choose `option` in the sidebar's 'Event type' multiselect, as a reader would."""
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Event type")
-    box.locator("input").first.click(timeout=timeout_ms)
-    page.locator('[role="option"]').filter(has_text=option).first.click(timeout=timeout_ms)
-
-
 def filter_change(page, option: str, marker_sel: str | None, timeout_ms: int = 120_000) -> dict:
     """Pick an event type; time until the script ran and finished and the map shows its new layers."""
     page.evaluate(WATCH_STATES_JS)
@@ -567,40 +790,76 @@ def filter_change(page, option: str, marker_sel: str | None, timeout_ms: int = 1
     return result
 
 
-def browser_ours(browser, directory: Path, py: dict) -> dict:
-    """Cold deep link, warm filtered deep link, filter change and RSS on a fresh server."""
-    from basewatch.server import streamlit_server
+def _open_live_s(browser, base: str, path: str, marker_sel: str | None, blocked: list[str],
+                 timeout_ms: int = BROWSER_TIMEOUT_MS) -> dict:
+    """One reader in a new browser context: navigation start → live map (and settled); the page is closed."""
+    context = _offline_context(browser, base, blocked)
+    try:
+        result = open_and_wait_live(context, base + path, marker_sel, timeout_ms)
+        result.pop("_page")
+        return result
+    finally:
+        context.close()
+
+
+def browser_ours(browser, directory: Path, py: dict, floor_app: Path | None = None, warm_runs: int = 3,
+                 lean_app: Path | None = None, timeout_ms: int = BROWSER_TIMEOUT_MS) -> dict:
+    """The full /map page and the floor page side by side, each on its own fresh server, in this process.
+
+    * cold: the first request to each fresh server (ours reads the validated cache: the data was
+      validated once before, as on a restarted server);
+    * warm: after that warm-up, `warm_runs` new readers on each, alternating ours / floor; the median;
+    * ours only: the warm filtered deep link (median of `warm_runs`) and a filter change in the sidebar.
+    """
+    from tools.server import streamlit_server
 
     out: dict = {"loadavg_before": os.getloadavg()}
     blocked: list[str] = []
     all_marker = OUR_MARKERS if py["located"]["all"] else None
     filt_marker = OUR_MARKERS if py["located"]["filtered"] else None
     start = time.perf_counter()
-    with streamlit_server(directory, timeout=120) as base:
+    floor_cm = plain_server(floor_app, directory, "floor") if floor_app else contextlib.nullcontext(None)
+    lean_cm = (plain_server(lean_app, directory, "lean", extra_args=("--server.enableStaticServing=true",))
+               if lean_app else contextlib.nullcontext(None))
+    with streamlit_server(directory, timeout=180) as base, floor_cm as floor, lean_cm as lean:
         out["server_start_s"] = time.perf_counter() - start
         try:
-            context = _offline_context(browser, base, blocked)
-            try:
-                cold = open_and_wait_live(context, base + "/map", all_marker)
-                cold.pop("_page")
-                out["cold_deep_link"] = cold
-            finally:
-                context.close()
+            out["cold_deep_link"] = _open_live_s(browser, base, "/map", all_marker, blocked, timeout_ms)
             out["rss_after_cold"] = group_rss_mb(base.proc.pid)
-
-            context = _offline_context(browser, base, blocked)
-            try:
-                warm = open_and_wait_live(context, f"{base}/map?{TYPICAL_FILTER_QUERY}", filt_marker)
-                page = warm.pop("_page")
-                out["warm_filtered_deep_link"] = warm
-                option = py.get("_typical_type")
-                if option:
-                    try:
-                        out["filter_change"] = filter_change(page, option, filt_marker)
-                    except Exception as exc:  # noqa: BLE001
-                        out["filter_change"] = {"error": f"{type(exc).__name__}: {exc}"[:400]}
-            finally:
-                context.close()
+            if floor:
+                out["floor_cold"] = _open_live_s(browser, floor, "/", FLOOR_MARKERS, blocked)
+            if lean:
+                out["lean_cold"] = _open_live_s(browser, lean, "/", all_marker, blocked)
+            ours, theirs, leans = [], [], []
+            for _ in range(warm_runs):
+                ours.append(_open_live_s(browser, base, "/map", all_marker, blocked)["live_s"])
+                if floor:
+                    theirs.append(_open_live_s(browser, floor, "/", FLOOR_MARKERS, blocked)["live_s"])
+                if lean:
+                    leans.append(_open_live_s(browser, lean, "/", all_marker, blocked)["live_s"])
+            if lean:
+                out["lean_warm"] = {"live_s": _median(leans), "runs_s": leans}
+            out["warm_map"] = {"live_s": _median(ours), "runs_s": ours}
+            if floor:
+                out["floor_warm"] = {"live_s": _median(theirs), "runs_s": theirs}
+                out["floor_rss_mb"] = group_rss_mb(floor.proc.pid)["rss_mb"]
+            filtered = []
+            for i in range(warm_runs):
+                context = _offline_context(browser, base, blocked)
+                try:
+                    warm = open_and_wait_live(context, f"{base}/map?{TYPICAL_FILTER_QUERY}", filt_marker)
+                    page = warm.pop("_page")
+                    filtered.append(warm)
+                    option = py.get("_typical_type")
+                    if option and i == warm_runs - 1:
+                        try:
+                            out["filter_change"] = filter_change(page, option, filt_marker)
+                        except Exception as exc:  # noqa: BLE001
+                            out["filter_change"] = {"error": f"{type(exc).__name__}: {exc}"[:400]}
+                finally:
+                    context.close()
+            out["warm_filtered_deep_link"] = {"live_s": _median([f["live_s"] for f in filtered]),
+                                              "runs_s": [f["live_s"] for f in filtered]}
         except Exception as exc:  # noqa: BLE001
             out["error"] = f"{type(exc).__name__}: {exc}"[:600]
             log(f"browser (ours) failed: {out['error']}\n{traceback.format_exc()}")
@@ -608,6 +867,15 @@ def browser_ours(browser, directory: Path, py: dict) -> dict:
             mem = group_rss_mb(base.proc.pid)
             out["server_rss_mb"] = mem["rss_mb"]
             out["server_hwm_mb"] = mem["hwm_mb"]
+    ratios = {}
+    for key, ours_path, floor_path in (("warm", ("warm_map", "live_s"), ("floor_warm", "live_s")),
+                                       ("cold", ("cold_deep_link", "live_s"), ("floor_cold", "live_s")),
+                                       ("lean_warm", ("lean_warm", "live_s"), ("floor_warm", "live_s")),
+                                       ("lean_cold", ("lean_cold", "live_s"), ("floor_cold", "live_s"))):
+        mine, base_s = _get(out, ours_path), _get(out, floor_path)
+        if mine and base_s:
+            ratios[key] = mine / base_s
+    out["floor_ratio"] = ratios
     out["external_requests_blocked"] = len(blocked)
     out["loadavg_after"] = os.getloadavg()
     return out
@@ -694,8 +962,12 @@ def markdown_table(results: dict) -> str:
     def row(name, fn):
         rows.append((name, [fn(r) for r in sets]))
 
-    row("load + validate (s)", lambda r: _s(_get(r, ("python", "load", "median_s"))))
-    row("filter actor=russia from 2024 (ms)", lambda r: _s(1000 * (_get(r, ("python", "filter", "median_s")) or 0), 1))
+    row("first load: validate (s)", lambda r: _s(_get(r, ("python", "load", "median_s"))))
+    row("peak RSS while validating (MB)", lambda r: _s(_get(r, ("python", "load", "peak_rss_mb")), 0))
+    row("hash the data files (s)", lambda r: _s(_get(r, ("python", "cache", "hash_s"))))
+    row("cache write (s)", lambda r: _s(_get(r, ("python", "cache", "write_s"))))
+    row("**cache load, hash included (s)**", lambda r: _s(_get(r, ("python", "cache", "load_s"))))
+    row("filter actor=russia from 2020 (ms)", lambda r: _s(1000 * (_get(r, ("python", "filter", "median_s")) or 0), 1))
     row("map build (s)", lambda r: _s(_get(r, ("python", "map", "build_s")), 3))
     row("st_folium Python per rerun (s)", lambda r: _s(_get(r, ("python", "map", "st_folium_s")), 3))
     row("map build+render per rerun (s)", lambda r: _s(_get(r, ("python", "map", "rerun_s")), 3))
@@ -707,13 +979,30 @@ def markdown_table(results: dict) -> str:
     row("personnel spec, per site (MB)", lambda r: _mb(_get(r, ("python", "charts", "personnel_site", "spec_bytes"))))
     for page in PAGES_ALL:
         row(f"AppTest rerun {page} (ms)", lambda r, p=page: _ms(_get(r, ("apptest", "pages", p, "rerun_s"))))
+    row("aggregation at the opening view (ms)", lambda r: _ms(_get(r, ("python", "aggregate", "all", "s"))))
+    row("opening view: points or cells", lambda r: _s(_get(r, ("python", "aggregate", "all", "kind"))))
+    row("aggregated layer payload (kB)", lambda r: _s((_get(r, ("python", "aggregate", "all", "payload_bytes")) or 0)
+                                                       / 1e3, 1))
+    row("aggregated, filtered (ms)", lambda r: _ms(_get(r, ("python", "aggregate", "filtered", "s"))))
     row("server start → healthy (s)", lambda r: _s(_get(r, ("browser", "server_start_s"))))
     row("**cold deep link /map → live (s)**", lambda r: _s(_get(r, ("browser", "cold_deep_link", "live_s"))))
+    row("floor page, cold → live (s)", lambda r: _s(_get(r, ("browser", "floor_cold", "live_s"))))
+    row("**cold: /map ÷ floor**", lambda r: _s(_get(r, ("browser", "floor_ratio", "cold"))))
+    row("warm /map → live, median (s)", lambda r: _s(_get(r, ("browser", "warm_map", "live_s"))))
+    row("floor page, warm, median (s)", lambda r: _s(_get(r, ("browser", "floor_warm", "live_s"))))
+    row("**warm: /map ÷ floor**", lambda r: _s(_get(r, ("browser", "floor_ratio", "warm"))))
+    row("our map alone (no page chrome), cold (s)", lambda r: _s(_get(r, ("browser", "lean_cold", "live_s"))))
+    row("our map alone, warm, median (s)", lambda r: _s(_get(r, ("browser", "lean_warm", "live_s"))))
+    row("our map alone ÷ floor, cold / warm", lambda r: f"{_s(_get(r, ('browser', 'floor_ratio', 'lean_cold')))} / "
+        f"{_s(_get(r, ('browser', 'floor_ratio', 'lean_warm')))}")
     row("cold deep link → settled (s)", lambda r: _s(_get(r, ("browser", "cold_deep_link", "settled_s"))))
-    row("**warm filtered deep link → live (s)**",
+    row("**warm filtered deep link → live, median of 3 (s)**",
         lambda r: _s(_get(r, ("browser", "warm_filtered_deep_link", "live_s"))))
     row("**filter change → redrawn (s)**", lambda r: _s(_get(r, ("browser", "filter_change", "redraw_s"))))
     row("server RSS (MB)", lambda r: _s(_get(r, ("browser", "server_rss_mb")), 0))
+    row("cold server read the cache", lambda r: {True: "yes", False: "NO (code edited mid-run)", None: "–"}[
+        _get(r, ("browser", "cache_key_unchanged"))])
+    row("floor server RSS (MB)", lambda r: _s(_get(r, ("browser", "floor_rss_mb")), 0))
     row("naive: Python per run (s)", lambda r: _s(_get(r, ("naive", "python", "total_s")) or
                                                    _get(r, ("naive", "python", "skipped"))))
     row("naive: payload (MB)", lambda r: _mb(_get(r, ("naive", "python", "payload_bytes"))))
@@ -724,6 +1013,7 @@ def markdown_table(results: dict) -> str:
     row("speed-up vs naive (×)", lambda r: _s(_get(r, ("comparison", "speedup_live")), 1))
     row("ours/naive Python per rerun", lambda r: _s(_get(r, ("comparison", "ratio_python")), 3))
     lines = [head, sep] + [f"| {name} | " + " | ".join(cells) + " |" for name, cells in rows]
+    lines += ["", "How cost grows:", "", growth_table(sets)]
     lines += ["", "| target | value | limit | result |", "|---|---|---|---|"]
     for t in results["targets"]:
         lines.append(f"| {t['text']} | {_s(t['value'], 3) if t['value'] is not None else '–'} | {t['limit']} | "
@@ -739,18 +1029,55 @@ def markdown_table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def growth_table(datasets: list[dict]) -> str:
+    """How cost grows with the number of events (one column per size, any number of runs merged)."""
+    sets = sorted((d for d in datasets if d["label"] != "bundled"), key=lambda d: d["events"])
+    rows = [
+        ("first validation (s)", lambda r: _s(_get(r, ("python", "load", "median_s")))),
+        ("peak RSS while validating (MB)", lambda r: _s(_get(r, ("python", "load", "peak_rss_mb")), 0)),
+        ("cache load, hash included (s)", lambda r: _s(_get(r, ("python", "cache", "load_s")))),
+        ("filter actor=russia from 2020 (ms)", lambda r: _ms(_get(r, ("python", "filter", "median_s")))),
+        ("aggregation at the opening view (ms)", lambda r: _ms(_get(r, ("python", "aggregate", "all", "s")))),
+        ("opening view: points or cells", lambda r: _s(_get(r, ("python", "aggregate", "all", "kind")))),
+        ("payload today, all points (MB)", lambda r: _mb(_get(r, ("python", "map", "payload_bytes")))),
+        ("payload aggregated (kB)", lambda r: _s((_get(r, ("python", "aggregate", "all", "payload_bytes")) or 0) / 1e3,
+                                                 1)),
+        ("/map rerun, Python (s)", lambda r: _s(_get(r, ("python", "map", "rerun_s")), 3)),
+        ("cold /map → live map (s)", lambda r: _s(_get(r, ("browser", "cold_deep_link", "live_s"))
+                                                  or (_get(r, ("browser", "error")) and "timed out"))),
+        ("server RSS (MB)", lambda r: _s(_get(r, ("browser", "server_rss_mb")), 0)),
+        ("aggregated prototype page: cold / warm → live (s)",
+         lambda r: f"{_s(_get(r, ('aggregated_demo', 'cold', 'live_s')))} / "
+                   f"{_s(_get(r, ('aggregated_demo', 'warm', 'live_s')))}"),
+    ]
+    lines = ["| events | " + " | ".join(f"{d['events']:,}" for d in sets) + " |", "|---|" + "---|" * len(sets)]
+    lines += [f"| {name} | " + " | ".join(fn(d) for d in sets) + " |" for name, fn in rows]
+    return "\n".join(lines)
+
+
+def report(paths: list[Path]) -> str:
+    """The growth table from one or more saved runs (`--report a.json b.json`)."""
+    datasets = []
+    for path in paths:
+        datasets += json.loads(path.read_text(encoding="utf-8"))["datasets"]
+    return growth_table(datasets)
+
+
 # --- driver ----------------------------------------------------------------------------------
 
 def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir: Path | None,
-        bundled: bool = True) -> dict:
+        bundled: bool = True, floor_on: bool = True, naive_python_on: bool = True, warm_runs: int = 3) -> dict:
     """Measure every dataset; returns the results dict (without writing it)."""
-    from basewatch import synth
+    from tools import synth
 
     started = time.perf_counter()
     results: dict = {"started": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine_info(),
                      "sizes": sizes, "typical_filter": TYPICAL_FILTER_QUERY, "datasets": []}
     with tempfile.TemporaryDirectory(prefix="bw-bench-") as tmp_name:
         tmp = Path(tmp_name)
+        # One validated-data cache for this process, AppTest and every server started below: a "cold" server
+        # finds the data validated once already, as a restarted production server does.
+        os.environ["BASEWATCH_CACHE_DIR"] = str(tmp / "dataset-cache")
         source = synth.default_source()
         results["source_dir"] = str(source)
         sets: list[tuple[str, Path]] = [("bundled", source)] if bundled else []
@@ -762,6 +1089,13 @@ def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir:
         naive_app = tmp / "naive" / "naive_app.py"
         naive_app.parent.mkdir()
         naive_app.write_text(NAIVE_APP, encoding="utf-8")
+        floor_app = tmp / "floor" / "floor_app.py"
+        floor_app.parent.mkdir()
+        floor_app.write_text(FLOOR_APP, encoding="utf-8")
+        lean_app = tmp / "lean" / "lean_app.py"
+        lean_app.parent.mkdir()
+        lean_app.write_text(LEAN_APP, encoding="utf-8")
+        (lean_app.parent / "static").symlink_to(config.STATIC_DIR)  # served at /app/static like the app's
 
         naive_py_per_event: float | None = None
         for label, directory in sets:
@@ -774,7 +1108,9 @@ def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir:
             pages = PAGES_ALL if events < BIG else PAGES_BIG
             entry["apptest"] = apptest_bench(directory, pages, reruns=3 if events < BIG else 2)
             estimate = naive_py_per_event * events if naive_py_per_event else 0.0
-            if estimate > NAIVE_PY_CAP_S:
+            if not naive_python_on:
+                entry["naive"] = {"python": {"skipped": "disabled (--no-naive)"}}
+            elif estimate > NAIVE_PY_CAP_S:
                 entry["naive"] = {"python": {"skipped": f"skipped: too slow (>{estimate:.0f} s estimated)"}}
                 log(f"[{label}] naive python skipped (~{estimate:.0f} s)")
             else:
@@ -787,7 +1123,7 @@ def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir:
         if browser_on:
             from playwright.sync_api import sync_playwright
 
-            from basewatch.server import CHROMIUM, CHROMIUM_ARGS
+            from tools.server import CHROMIUM, CHROMIUM_ARGS
 
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -796,10 +1132,26 @@ def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir:
                     for entry in results["datasets"]:
                         directory = Path(entry["dir"])
                         log(f"[{entry['label']}] browser (ours)")
-                        entry["browser"] = browser_ours(browser, directory, entry["python"])
+                        huge = entry["events"] >= HUGE
+                        side_by_side = floor_on and not huge
+                        entry["browser"] = browser_ours(browser, directory, entry["python"],
+                                                        floor_app=floor_app if side_by_side else None,
+                                                        warm_runs=1 if huge else warm_runs,
+                                                        lean_app=lean_app if side_by_side else None,
+                                                        timeout_ms=HUGE_BROWSER_TIMEOUT_MS if huge
+                                                        else BROWSER_TIMEOUT_MS)
+                        if huge:
+                            log(f"[{entry['label']}] aggregated prototype page")
+                            entry["aggregated_demo"] = aggregated_demo(directory, warm_runs, browser)
+                        from basewatch import cache
+
+                        # An edit under basewatch/ during the run changes the key: the "cold" server then
+                        # validated the files again instead of reading the cache. Say so rather than hide it.
+                        entry["browser"]["cache_key_unchanged"] = (
+                            cache.cache_key(directory) == _get(entry, ("python", "cache", "key")))
                         log(f"[{entry['label']}] ours: {json.dumps(_brief(entry['browser']))}")
                         if not naive_browser_on:
-                            entry["naive"]["browser"] = {"skipped": "disabled (--quick)"}
+                            entry["naive"]["browser"] = {"skipped": "disabled"}
                             continue
                         # The naive app's time grows at least linearly with markers: skip it when the last
                         # measurement, scaled up, would exceed the cap.
@@ -839,6 +1191,45 @@ def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir:
     return results
 
 
+def aggregated_demo(directory: Path, warm_runs: int = 3, browser=None) -> dict:
+    """Cold (cache primed) and warm time to a live map of AGGREGATED_APP on a fresh server."""
+    from basewatch.cache import load_dataset_cached
+
+    if browser is None:
+        from playwright.sync_api import sync_playwright
+
+        from tools.server import CHROMIUM, CHROMIUM_ARGS
+
+        with sync_playwright() as pw:
+            own = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                return aggregated_demo(directory, warm_runs, own)
+            finally:
+                own.close()
+
+    out: dict = {"loadavg_before": os.getloadavg()}
+    start = time.perf_counter()
+    load_dataset_cached(directory)  # validated once: the server below reads the cache
+    out["prime_s"] = time.perf_counter() - start
+    with tempfile.TemporaryDirectory(prefix="bw-agg-") as tmp_name:
+        app = Path(tmp_name) / "aggregated_app.py"
+        app.write_text(AGGREGATED_APP, encoding="utf-8")
+        (app.parent / "static").symlink_to(config.STATIC_DIR)
+        blocked: list[str] = []
+        with plain_server(app, directory, "aggregated", extra_args=("--server.enableStaticServing=true",)) as base:
+            try:
+                out["cold"] = _open_live_s(browser, base, "/", AGG_MARKERS, blocked)
+                warm = [_open_live_s(browser, base, "/", AGG_MARKERS, blocked)["live_s"]
+                        for _ in range(warm_runs)]
+                out["warm"] = {"live_s": _median(warm), "runs_s": warm}
+            except Exception as exc:  # noqa: BLE001 - a failed run is a result
+                out["error"] = f"{type(exc).__name__}: {exc}"[:600]
+            finally:
+                out["server_rss_mb"] = group_rss_mb(base.proc.pid)["rss_mb"]
+    out["loadavg_after"] = os.getloadavg()
+    return out
+
+
 def _brief(d: dict) -> dict:
     keep = {}
     for k, v in d.items():
@@ -851,8 +1242,8 @@ def _brief(d: dict) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point for `python -m basewatch.bench`."""
-    parser = argparse.ArgumentParser(prog="python -m basewatch.bench", description=__doc__,
+    """Entry point for `python -m tools.bench`."""
+    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=None, help="synthetic dataset sizes")
     parser.add_argument("--out", type=Path, default=Path("bench-results/bench.json"))
@@ -861,10 +1252,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="sizes 1000 only, no naive browser run")
     parser.add_argument("--no-bundled", action="store_true", help="skip the bundled data")
     parser.add_argument("--profile", type=Path, default=None, help="write cProfile files of load and map rerun")
+    parser.add_argument("--no-floor", action="store_true", help="skip the floor page (one FastMarkerCluster)")
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive one-Marker-per-event app")
+    parser.add_argument("--warm-runs", type=int, default=3, help="warm readers per page (median reported)")
+    parser.add_argument("--report", type=Path, nargs="+", default=None,
+                        help="print the growth table of saved runs (JSON files) and exit")
+    parser.add_argument("--aggregated-demo", type=Path, default=None, metavar="DATA_DIR",
+                        help="time a prototype map page using basewatch.aggregate on DATA_DIR and exit")
     args = parser.parse_args(argv)
+    if args.report:
+        print(report(args.report))
+        return 0
+    if args.aggregated_demo:
+        os.environ.setdefault("BASEWATCH_CACHE_DIR", tempfile.mkdtemp(prefix="bw-agg-cache-"))
+        print(json.dumps(aggregated_demo(args.aggregated_demo, args.warm_runs), indent=2, default=str))
+        return 0
     sizes = args.sizes or ([1000] if args.quick else list(DEFAULT_SIZES))
-    results = run(sizes, browser_on=not args.no_browser, naive_browser_on=not args.quick,
-                  profile_dir=args.profile, bundled=not args.no_bundled)
+    results = run(sizes, browser_on=not args.no_browser, naive_browser_on=not (args.quick or args.no_naive),
+                  profile_dir=args.profile, bundled=not args.no_bundled, floor_on=not args.no_floor,
+                  naive_python_on=not args.no_naive, warm_runs=args.warm_runs)
     table = markdown_table(results)
     print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)
