@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-CHANGES_FILE = "CHANGES.md"
+from basewatch.config import CHANGES_FILE
+
 SECTION_RE = re.compile(r"^##\s+(\d{4}-\d{2}-\d{2})\s*(?:[—–-]\s*(.*))?$")
 EVENT_ID_RE = re.compile(r"\bev-\d{4,}\b")
 

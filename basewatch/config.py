@@ -18,6 +18,7 @@ SITES_FILE = "bases.geojson"
 PUBLISHERS_FILE = "publishers.csv"  # one row per source host: publisher, kind, reliability (issue 10)
 SITE_STATUS_FILE = "site_status.csv"  # one row per change of a site's Russian status (issue 11)
 DATA_FILES = (EVENTS_FILE, SITES_FILE, PUBLISHERS_FILE, SITE_STATUS_FILE)
+CHANGES_FILE = "CHANGES.md"  # the data changelog: shown in the app, not part of the data version
 
 APP_TITLE = "Basewatch"
 APP_TAGLINE = "Russia's military footprint around the Mediterranean"

@@ -139,9 +139,9 @@ def _read_text(path: Path, problems: list[Problem], digest=None) -> str | None:
 
 
 def file_fingerprint(directory: Path) -> str:
-    """A cheap key that changes when either data file is edited (size and modification time)."""
+    """A cheap key that changes when any data file (or the changelog) is edited: size, modification time, inode."""
     parts = []
-    for name in (config.EVENTS_FILE, config.SITES_FILE):
+    for name in (*config.DATA_FILES, config.CHANGES_FILE):
         path = Path(directory) / name
         try:
             stat = path.stat()

@@ -41,15 +41,15 @@ def catalog(data: Dataset) -> Catalog:
 
 
 @st.cache_resource(max_entries=4)
-def _changelog(version: str, directory: str) -> list:
+def _changelog(directory: str, fingerprint: str) -> list:
     from basewatch import changelog
 
     return changelog.load(Path(directory))
 
 
 def changelog(data: Dataset) -> list:
-    """The data folder's changelog entries (CHANGES.md), read once per data version."""
-    return _changelog(data.version, str(data.source_dir))
+    """The data folder's changelog entries (CHANGES.md), read again only when a file changes."""
+    return _changelog(str(data.source_dir), file_fingerprint(data.source_dir))
 
 
 @st.cache_resource(max_entries=4)
