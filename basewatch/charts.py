@@ -42,6 +42,13 @@ def timeline_frame(events: pd.DataFrame) -> pd.DataFrame:
                     "source_name", "place"]].copy()
     frame["summary"] = frame["summary"].str.slice(0, 220)
     frame["filled"] = frame["claim_status"] == "confirmed"
+    # A movement between two sites reads "origin → destination" (blank otherwise); the chart marks it.
+    if "destination_name" in events:
+        moved = events["destination_name"].notna()
+        frame["movement"] = (events["site_name"].fillna("") + " → " + events["destination_name"].fillna("")).where(
+            moved, "")
+    else:
+        frame["movement"] = ""
     return frame
 
 
@@ -50,6 +57,7 @@ def timeline_frame(events: pd.DataFrame) -> pd.DataFrame:
 # data's own span. A few early outliers (1971, 1980s) then no longer squeeze the story into a corner,
 # and whatever the filters select decides where the focus is.
 FOCUS_SHARE = 0.9
+MOVEMENT_COLOR = config.MOVEMENT_COLOR  # the map's movement arcs
 FOCUS_PAD_SHARE = 0.1
 MIN_FOCUS_PAD = pd.Timedelta(days=120)
 # Marks of one lane closer together than 1/STACK_BUCKETS of the focus span share a bucket and are
@@ -194,7 +202,7 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
             tooltip=[alt.Tooltip("date_label:N", title="Date"), alt.Tooltip("actor:N", title="Actor"),
                      alt.Tooltip("event_type:N", title="Type"), alt.Tooltip("claim_status:N", title="Status"),
                      alt.Tooltip("summary:N", title="Summary"), alt.Tooltip("source_name:N", title="Source"),
-                     alt.Tooltip("id:N", title="Event id")],
+                     alt.Tooltip("movement:N", title="Movement"), alt.Tooltip("id:N", title="Event id")],
         )
         # Confirmed events are filled, the rest hollow: two layers instead of a conditional fill,
         # because a conditional fill blanks the legend's symbols (Vega-Lite paints them white).
@@ -205,6 +213,13 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
             size=80, strokeWidth=2, opacity=0.95, filled=True, clip=True).encode(**encoding)
         present = [layer for layer, rows in ((hollow, ~frame["filled"]), (solid, frame["filled"])) if rows.any()]
         marks = alt.layer(*present).add_params(pick)
+        if (frame["movement"] != "").any():
+            # Movements between sites get an arrow beside their mark, in the map's arc colour.
+            arrows = alt.Chart(frame[frame["movement"] != ""]).mark_text(
+                text="➜", dx=11, fontSize=13, color=MOVEMENT_COLOR, clip=True).encode(
+                x=x, y=y, yOffset=alt.YOffset("offset:Q", scale=None),
+                tooltip=[alt.Tooltip("movement:N", title="Movement"), alt.Tooltip("id:N", title="Event id")])
+            marks = alt.layer(marks, arrows)
         if selected_id is not None and (frame["id"] == selected_id).any():
             ring = alt.Chart(frame[frame["id"] == selected_id]).mark_point(
                 size=420, strokeWidth=3, color="#111", filled=False, clip=True).encode(

@@ -115,6 +115,8 @@ ACTOR_COLORS = {
 }
 FALLBACK_COLOR = "#777777"
 
+MOVEMENT_COLOR = "#332288"  # arcs on the map, arrows on the timeline: movements between sites
+
 SITE_STATUS_COLORS = {
     "active": "#D55E00",
     "reduced": "#E69F00",

@@ -756,7 +756,7 @@ class MovementArcs(MacroElement):
                 var tip = "<b>" + names[r[2]] + " → " + names[r[3]] + "</b><br>" + n + " movement" +
                     (n === 1 ? "" : "s") + " in view: " + r[5].join(", ") +
                     "<span hidden>[event:" + r[4] + "]</span>";
-                L.polyline(pts, {color: "#332288", weight: width, opacity: 0.85})
+                L.polyline(pts, {color: {{ this.color|tojson }}, weight: width, opacity: 0.85})
                     .bindTooltip(tip, {sticky: true}).addTo({{ this._parent.get_name() }});
                 var a = pts[pts.length - 4], b = pts[pts.length - 1];
                 var dy = b[0] - a[0], dx = b[1] - a[1], len = Math.sqrt(dx * dx + dy * dy) || 1;
@@ -764,7 +764,7 @@ class MovementArcs(MacroElement):
                 var tipAt = pts[pts.length - 2];
                 L.polygon([tipAt, [tipAt[0] - uy * s - ux * s * 0.6, tipAt[1] - ux * s + uy * s * 0.6],
                            [tipAt[0] - uy * s + ux * s * 0.6, tipAt[1] - ux * s - uy * s * 0.6]],
-                    {color: "#332288", weight: 1, fillOpacity: 0.9, interactive: false})
+                    {color: {{ this.color|tojson }}, weight: 1, fillOpacity: 0.9, interactive: false})
                     .addTo({{ this._parent.get_name() }});
             });
         })();
@@ -774,6 +774,7 @@ class MovementArcs(MacroElement):
         super().__init__()
         self._name = "MovementArcs"
         self.rows = rows
+        self.color = config.MOVEMENT_COLOR
         self.names = names
 
 

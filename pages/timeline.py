@@ -13,7 +13,8 @@ if ctx.events.empty:
     st.info("No event matches the current filters. Use **Reset filters** in the sidebar.")
 else:
     st.caption("One lane per actor; colour is the event type; a filled mark is confirmed, hollow shapes are "
-               "reported (○), claimed (◇) or rumored (△), a cross (✕) was denied. It opens on the years where most "
+               "reported (○), claimed (◇) or rumored (△), a cross (✕) was denied; an arrow (➜) marks a movement between "
+               "two sites. It opens on the years where most "
                "events are; drag across the strip beneath it to choose other years (this sets the date filter); "
                "click a mark to select that event. The events it plots are listed in the table below.")
     # The strip shows the whole span the other filters select, so a brushed period can be moved.

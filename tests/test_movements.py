@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from basewatch import footprint, maps
+from basewatch import config, footprint, maps
 from basewatch.data import load_dataset
 from basewatch.geo import great_circle_km, great_circle_points
 from tests.conftest import MINI
@@ -37,3 +37,23 @@ def test_no_movements_no_arcs():
     sites = pd.DataFrame({"id": ["a"], "name": ["A"], "lat": [1.0], "lon": [2.0]})
     layer = maps.build_movement_layer(footprint.movements(pd.DataFrame(), sites), sites)
     assert not layer._children
+
+
+def test_the_timeline_marks_movements_with_an_arrow_and_names_the_route():
+    from basewatch import charts
+
+    events = load_dataset(MINI, today=dt.date(2026, 11, 26)).events
+    events = events.assign(destination_site_id=events["id"].map({"ev-0002": "tartus"}),
+                           destination_name=events["id"].map({"ev-0002": "Tartus naval facility"}))
+    frame = charts.timeline_frame(events)
+    assert frame.loc[frame["id"] == "ev-0002", "movement"].item() == "Hmeimim Air Base → Tartus naval facility"
+    spec = charts.timeline_chart(events).to_dict()
+    arrows = [u for u in _units(spec) if isinstance(u.get("mark"), dict) and u["mark"].get("text") == "➜"]
+    assert arrows and arrows[0]["mark"]["color"] == config.MOVEMENT_COLOR
+
+
+def _units(spec):
+    for key in ("layer", "vconcat", "hconcat"):
+        for unit in spec.get(key, []):
+            yield unit
+            yield from _units(unit)
