@@ -47,6 +47,16 @@ class Viewport:
         return cls(south, west, north, east, max(MIN_ZOOM, min(MAX_ZOOM, zoom)))
 
 
+def viewport_key(view: Viewport | None) -> tuple | None:
+    """A cache key for a viewport, snapped to its zoom's grid so tiny pans reuse the cells already made."""
+    if view is None:
+        return None
+    size = cell_degrees(view.zoom)
+    snap = [math.floor(view.south / size), math.floor(view.west / size), math.ceil(view.north / size),
+            math.ceil(view.east / size)]
+    return (snap[0] * size, snap[1] * size, snap[2] * size, snap[3] * size, view.zoom)
+
+
 def cell_degrees(zoom: int) -> float:
     """Width of a grid cell in degrees at `zoom` (about CELL_PX pixels on screen)."""
     return 360.0 / (2 ** zoom) * CELL_PX / 256

@@ -797,3 +797,51 @@ def build_movement_layer(moves: pd.DataFrame, sites: pd.DataFrame) -> folium.Fea
                      index[move.destination], ids[-1], ids[-6:][::-1]])
     MovementArcs(rows, [inert(short_name(name)) for name in sites["name"]]).add_to(group)
     return group
+
+
+class EventCells(MacroElement):
+    """Grid cells of many events (server-side aggregation): a disc per cell sized by its count, coloured by
+    its most frequent actor; the tooltip gives the actor mix, a click zooms in two levels.
+
+    A row is [lat, lon, count, [[actor index, n], ...]]; actor labels and colours come from arrays built
+    from the catalog through `inert`, so only numbers reach the page script.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var actors = {{ this.actors|tojson }}, colors = {{ this.colors|tojson }};
+            var rows = {{ this.rows|tojson }}, group = {{ this._parent.get_name() }};
+            rows.forEach(function (r) {
+                var mix = r[3], top = mix[0][0];
+                var parts = mix.slice(0, 4).map(function (m) {
+                    return actors[m[0]] + " " + Math.round(100 * m[1] / r[2]) + "%"; });
+                var marker = L.circleMarker([r[0], r[1]], {radius: 6 + 3 * Math.log2(r[2]), color: "#222",
+                    weight: 1, fillColor: colors[top], fillOpacity: 0.75});
+                marker.bindTooltip("<b>" + r[2].toLocaleString("en") + " events</b><br>" + parts.join(" · "));
+                marker.on("click", function (e) {
+                    var map = group._map; if (map) { map.setView(e.latlng, Math.min(map.getZoom() + 2, 18)); } });
+                marker.addTo(group);
+            });
+        })();
+        {% endmacro %}""")
+
+    def __init__(self, rows: list[list], actors: list[str], colors: list[str]):
+        super().__init__()
+        self._name = "EventCells"
+        self.rows, self.actors, self.colors = rows, actors, colors
+
+
+def build_cell_layer(cells: pd.DataFrame, catalog) -> folium.FeatureGroup:
+    """Aggregated events (see basewatch.aggregate) as one disc per grid cell, coloured by its main actor."""
+    group = folium.FeatureGroup(name="Events (grouped: too many to draw one by one)", control=True)
+    options = catalog.options["actor"]
+    index = {o.value: i for i, o in enumerate(options)}
+    rows = []
+    for cell in cells.itertuples(index=False):
+        mix = sorted(((index[a], int(n)) for a, n in cell.actors.items() if a in index), key=lambda m: -m[1])
+        if mix:
+            rows.append([round(float(cell.lat), 4), round(float(cell.lon), 4), int(cell.count),
+                         [list(m) for m in mix]])
+    EventCells(rows, [inert(o.label) for o in options], [o.color or config.FALLBACK_COLOR for o in options]).add_to(group)
+    return group

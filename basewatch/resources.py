@@ -91,3 +91,12 @@ def event_rows(version: str, filters: str, _events: pd.DataFrame) -> list[list]:
     from basewatch import maps
 
     return maps.event_rows(_events)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def map_view(version: str, filters: str, viewport, _events: pd.DataFrame):
+    """Points or grid cells for the map at scale, per data version, filters and viewport (a hashable tuple)."""
+    from basewatch import aggregate
+
+    view = aggregate.Viewport(*viewport) if viewport is not None else None
+    return aggregate.map_view(_events, view, aggregate.POINT_THRESHOLD)  # read now: tests and tools may lower it

@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from basewatch import chrome, components, footprint, maps, playback, resources, session
+from basewatch import aggregate, chrome, components, footprint, maps, playback, resources, session
 
 ctx = chrome.page_setup("map")
 st.title("Map")
@@ -34,6 +34,21 @@ def map_and_details():
     center, zoom = maps.initial_view(state.view, focus) if (state.view or focus) else (None, None)
     focus_color = ctx.catalog.color("actor", selected_event["actor_slug"]) if selected_event is not None else "#111111"
 
+    returned = ["last_object_clicked_tooltip", "center", "zoom", "selected_layers"]
+    if int(ctx.events["map_lat"].notna().sum()) <= aggregate.POINT_THRESHOLD:
+        # The usual case (the bundled data): every event as a clustered marker.
+        event_layer = maps.build_event_layer(ctx.events, resources.event_rows(ctx.dataset.version, ctx.filters_key,
+                                                                              ctx.events))
+    else:
+        # At scale the server sends grid cells for the viewport the map last reported, or the points in it
+        # when few enough; st_folium reruns only when the bounds change, so there is no rerun loop.
+        returned.append("bounds")
+        viewport = aggregate.Viewport.from_result(st.session_state.get("main_map"))
+        shown = resources.map_view(ctx.dataset.version, ctx.filters_key,
+                                   aggregate.viewport_key(viewport), ctx.events)
+        event_layer = (maps.build_cell_layer(shown.cells, ctx.catalog) if shown.kind == "cells"
+                       else maps.build_event_layer(shown.events))
+
     map_col, detail_col = st.columns([5, 3], gap="medium")
     with map_col:
         result = st_folium(
@@ -44,8 +59,7 @@ def map_and_details():
             center=center,
             zoom=zoom,
             feature_group_to_add=[
-                maps.build_event_layer(ctx.events, resources.event_rows(ctx.dataset.version, ctx.filters_key,
-                                                                        ctx.events)),
+                event_layer,
                 maps.build_site_layer(sites, events=ctx.events),
                 maps.build_movement_layer(moves, sites),
                 maps.build_ring_layer(sites, state.rings, state.radius_km),
@@ -54,7 +68,7 @@ def map_and_details():
                                                 ctx.summary(), ctx.dataset.version),
             ],
             layer_control=maps.layer_control(),
-            returned_objects=["last_object_clicked_tooltip", "center", "zoom", "selected_layers"],
+            returned_objects=returned,
         )
         located = int(ctx.events["map_lat"].notna().sum())
         st.caption(footprint.as_of_sentence(state.filters.date_to, ctx.dataset.data_date))

@@ -94,3 +94,37 @@ def test_a_viewport_past_the_antimeridian_still_finds_the_events():
     frame = pd.DataFrame({"map_lat": [10.0, 10.0], "map_lon": [179.5, -179.5], "actor_slug": ["russia", "russia"]})
     view = Viewport(south=0, west=170, north=20, east=190, zoom=5)  # Leaflet after panning east of 180°
     assert aggregate.in_view(frame, view).tolist() == [True, True]
+
+
+def test_cell_layer_carries_counts_and_actor_indices_only():
+    import datetime as dt
+
+    from basewatch import aggregate, maps
+    from basewatch.catalog import build_catalog
+    from basewatch.data import load_dataset
+    from tests.conftest import MINI
+
+    dataset = load_dataset(MINI, today=dt.date(2026, 11, 26))
+    cells = aggregate.grid_cells(dataset.events, 3)
+    layer = maps.build_cell_layer(cells, build_catalog(dataset.events, dataset.sites))
+    element = next(iter(layer._children.values()))
+    assert sum(r[2] for r in element.rows) == int(dataset.events["map_lat"].notna().sum())
+    assert all(isinstance(v, (int, float)) for r in element.rows for v in r[:3])
+    assert all(isinstance(i, int) and isinstance(n, int) for r in element.rows for i, n in r[3])
+
+
+def test_map_page_switches_to_cells_above_the_threshold_and_keeps_points_below(monkeypatch):
+    import json
+
+    from basewatch import aggregate
+    from tests.conftest import MINI
+    from tests.test_pages import run_page
+
+    def layers(at):
+        return json.loads(at.get("component_instance")[0].proto.json_args)["feature_group"]
+
+    points = layers(run_page("pages/map.py", data_dir=MINI, monkeypatch=monkeypatch))
+    assert "markerClusterGroup" in points and " events</b>" not in points
+    monkeypatch.setattr(aggregate, "POINT_THRESHOLD", 3)
+    cells = layers(run_page("pages/map.py", data_dir=MINI, monkeypatch=monkeypatch))
+    assert " events</b>" in cells and "markerClusterGroup" not in cells
