@@ -29,11 +29,25 @@ def test_percentile_is_nearest_rank():
     assert script.percentile([float(i) for i in range(1, 101)], 95) == 95.0
 
 
+def test_cpu_summary_and_first_open_verdict():
+    script = load_script()
+    samples = {"open": [30.0, 10.0, 20.0], "first_open_root": [100.0, 140.0, 120.0],
+               "first_open_map": [160.0, 90.0, 100.0]}
+    actions = script.cpu_summary(samples)
+    assert actions["open"]["median_ms"] == 20.0 and actions["open"]["p95_ms"] == 30.0
+    assert actions["open"]["samples_ms"] == [30.0, 10.0, 20.0]
+    assert actions["first_open_map"]["label"] == script.CALIBRATION_ACTIONS["first_open_map"]
+    verdict = script.first_open_verdict(actions)
+    # Both medians (120, 100) are within 150 ms; /map's worst sample (160) is not.
+    assert verdict == {"aim_ms": 150.0, "met": True, "met_at_p95": False}
+    assert script.first_open_verdict(script.cpu_summary({"open": [1.0]}))["met"] is None
+
+
 def test_small_run_has_no_errors(tmp_path):
     script = load_script()
     out = tmp_path / "load.json"
-    code = script.main(["--sessions", "3", "--browsers", "1", "--out", str(out), "--step-timeout", "60",
-                        "--deadline", "180", "--settle", "0.5"])
+    code = script.main(["--sessions", "3", "--browsers", "1", "--calibrate", "2", "--out", str(out),
+                        "--step-timeout", "60", "--deadline", "180", "--settle", "0.5"])
     report = json.loads(out.read_text())
     assert code == 0 and report["error_count"] == 0, report["errors"]
     assert report["sessions"] == {"requested": 3, "browser": 1, "protocol": 2, "completed": 3}
@@ -42,6 +56,19 @@ def test_small_run_has_no_errors(tmp_path):
         assert report["timings_s"][step]["protocol"]["n"] == 2
     memory = report["server_rss_mb"]
     assert memory["idle"] > 0 and memory["all_sessions_open"] >= memory["idle"]
+
+    # Server CPU per action: every action measured K times, one at a time, each costing the server some CPU
+    # (a script run cannot take zero ticks summed over K runs), and the first-open verdict reported.
+    calibration = report["calibration"]
+    assert calibration["k"] == 2 and calibration["server"] == report["server"]["url"]
+    assert set(calibration["actions"]) == set(script.CALIBRATION_ACTIONS)
+    for action, row in calibration["actions"].items():
+        assert row["n"] == 2 and len(row["samples_ms"]) == 2, action
+        assert all(v >= 0 for v in row["samples_ms"]) and sum(row["samples_ms"]) > 0, (action, row)
+        assert row["min_ms"] <= row["median_ms"] <= row["p95_ms"] <= row["max_ms"], (action, row)
+    assert isinstance(calibration["first_open"]["met"], bool)
+    assert report["targets"]["first_open_cpu"] == calibration["first_open"]
+    assert report["targets"]["live_map"]["n"] == 1 and report["targets"]["live_map"]["errors"] == 0
 
 
 def test_refuses_non_loopback_urls(tmp_path):
