@@ -596,10 +596,10 @@ async def calibrate(plan: Plan, pids, k: int, step_timeout: float, rng: random.R
 # --------------------------------------------------------------------------- the run
 
 
-async def run_load(plan: Plan, args, server_pids: list[int], calibration_plan: Plan | None = None,
+async def run_load(plan: Plan, args, server_pids: list[int], replica_bases: list[str] | None = None,
                    proxy_pid: int | None = None) -> dict:
-    """Warm up, measure CPU per action on the idle server (calibration_plan: one replica, directly), then
-    send the crowd to plan.base; server_pids are the replicas' roots (memory and CPU are summed over them)."""
+    """Warm up every replica, measure CPU per action on the idle first replica (directly), then send the
+    crowd to plan.base; server_pids are the replicas' roots (memory and CPU are summed over them)."""
     global HOLD
     HOLD = asyncio.Event()  # a fresh one per run: an Event is bound to the loop that first waits on it
     rng = random.Random(args.seed)
@@ -615,16 +615,20 @@ async def run_load(plan: Plan, args, server_pids: list[int], calibration_plan: P
 
     # Warm-up: one protocol session fills the data cache, so per-session memory is not the cache.
     memory["idle"] = rss_mb(server_tree()) if server_pid else None
-    warm = SessionResult(-1, "protocol", event_id=plan.event_ids[0])
+    # Every replica directly (through nginx the sticky hash might pick one replica only).
     HOLD.set()
-    await asyncio.wait_for(protocol_session(warm, plan, args.step_timeout, asyncio.Event()), args.step_timeout * 4)
+    for replica_base in replica_bases or [plan.base]:
+        warm = SessionResult(-1, "protocol", event_id=plan.event_ids[0])
+        await asyncio.wait_for(protocol_session(warm, dataclasses.replace(plan, base=replica_base.rstrip("/")),
+                                                args.step_timeout, asyncio.Event()), args.step_timeout * 4)
+        if warm.error:
+            raise SystemExit(f"warm-up session on {replica_base} failed at {warm.failed_step}: {warm.error}")
     HOLD.clear()
-    if warm.error:
-        raise SystemExit(f"warm-up session failed at {warm.failed_step}: {warm.error}")
     calibration = None
-    if calibration_plan is not None and args.calibrate and server_pid:
-        # The replica that calibration_plan points at is server_pids[0]; every replica runs the same code.
+    if args.calibrate and server_pid:
+        # server_pids[0] serves replica_bases[0]; every replica runs the same code.
         first_tree = lambda: process_tree(server_pids[0])  # noqa: E731
+        calibration_plan = dataclasses.replace(plan, base=(replica_bases or [plan.base])[0].rstrip("/"))
         calibration = await calibrate(calibration_plan, first_tree, args.calibrate, args.step_timeout, rng)
     await asyncio.sleep(1.0)
     memory["warm"] = rss_mb(server_tree()) if server_pid else None
@@ -824,8 +828,7 @@ def main(argv: list[str] | None = None) -> int:
         if started_here:
             replicas = [stack.enter_context(streamlit_server(data_dir=data_dir)) for _ in range(args.replicas)]
             pids = [replica.proc.pid for replica in replicas]
-            direct = str(replicas[0])
-            base = direct
+            base = str(replicas[0])
             if args.replicas > 1 or args.via_nginx:
                 from tests.deploy.proxy import nginx_proxy  # the same helper the replica test uses
 
@@ -840,10 +843,10 @@ def main(argv: list[str] | None = None) -> int:
             found = args.server_pid or find_listener_pid(parts.port)
             pids = [found] if found else []
         plan = make_plan(base, data_dir)
-        calibration_plan = dataclasses.replace(plan, base=direct.rstrip("/"))
         began, load_before = time.time(), os.getloadavg()
         report = asyncio.run(asyncio.wait_for(
-            run_load(plan, args, pids, calibration_plan, proxy.proc.pid if proxy else None),
+            run_load(plan, args, pids, [str(r) for r in replicas] if started_here else [direct],
+                     proxy.proc.pid if proxy else None),
             args.deadline + 120 + args.calibrate * 60))
         report["server"] = {"url": str(base), "pid": pids[0] if pids else None, "replica_pids": pids,
                             "replicas": [str(r) for r in replicas] if started_here else [direct],

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from .proxy import Proxy
+
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
@@ -75,3 +77,47 @@ def test_refuses_non_loopback_urls(tmp_path):
     script = load_script()
     with pytest.raises(SystemExit):
         script.main(["--url", "http://example.org:8501", "--out", str(tmp_path / "x.json")])
+
+
+def test_replicas_run_goes_through_nginx_sticky_and_stops_everything(tmp_path):
+    script = load_script()
+    out = tmp_path / "load.json"
+    code = script.main(["--replicas", "2", "--sessions", "4", "--browsers", "0", "--calibrate", "1",
+                        "--out", str(out), "--step-timeout", "60", "--deadline", "120", "--settle", "0.2"])
+    report = json.loads(out.read_text())
+    assert code == 0 and report["error_count"] == 0, report["errors"]
+    server = report["server"]
+    assert len(server["replica_pids"]) == 2 and server["nginx"] is not None
+    assert server["url"] == server["nginx"]["url"] and server["url"] not in server["replicas"]
+    assert report["targets"]["live_map"]["replicas"] == 2
+    assert report["calibration"]["server"] == server["replicas"][0], "calibration must bypass nginx"
+
+    # The protocol readers carried nginx's sticky cookie: every session's requests went to one replica.
+    proxy = Proxy(server["url"], None, Path(server["nginx"]["runtime_dir"]))
+    lines = proxy.access_lines()
+    streams = [line for line in lines if line.uri.startswith("/_stcore/stream")]
+    assert len(streams) >= 4, f"expected a websocket per session through nginx, got {len(streams)}"
+    routes: dict[str, set[str]] = {}
+    for line in lines:
+        routes.setdefault(line.route, set()).update(line.upstreams)
+    assert all(len(upstreams) == 1 for upstreams in routes.values()), routes
+
+    for pid in [*server["replica_pids"], server["nginx"]["pid"]]:
+        assert not Path(f"/proc/{pid}").exists(), f"process {pid} still runs after the load test"
+
+
+def test_replicas_and_nginx_stop_when_the_run_fails(tmp_path, monkeypatch):
+    script = load_script()
+    seen = {}
+
+    async def failing_run(plan, args, pids, replica_bases, proxy_pid):
+        seen["pids"] = [*pids, proxy_pid]
+        assert all(Path(f"/proc/{pid}").exists() for pid in seen["pids"])
+        raise RuntimeError("the run broke")
+
+    monkeypatch.setattr(script, "run_load", failing_run)
+    with pytest.raises(RuntimeError, match="the run broke"):
+        script.main(["--replicas", "2", "--sessions", "2", "--out", str(tmp_path / "load.json")])
+    assert len(seen["pids"]) == 3
+    for pid in seen["pids"]:
+        assert not Path(f"/proc/{pid}").exists(), f"process {pid} still runs after a failed load test"
