@@ -523,6 +523,8 @@ CALIBRATION_ACTIONS = {
     "first_open_root": "first open of / (new session, no query)",
     "first_open_map": "first open of /map (new session, no query)",
 }
+BROWSER_ACTION = "first_open_map_browser"
+BROWSER_ACTION_LABEL = "first open of /map in Chromium (empty cache)"
 FIRST_OPEN_ACTIONS = ("first_open_root", "first_open_map")
 FIRST_OPEN_AIM_MS = 150.0  # issue 13: server CPU for a first open at bundled size
 
@@ -541,7 +543,8 @@ async def wait_idle(pids, quiet: float = 0.2, limit: float = 3.0) -> float:
 
 def cpu_summary(samples_ms: dict[str, list[float]]) -> dict:
     """Median, p95 (nearest rank), min and max CPU ms per action, with the raw samples."""
-    return {action: {"label": CALIBRATION_ACTIONS.get(action, action), "n": len(values),
+    labels = {**CALIBRATION_ACTIONS, BROWSER_ACTION: BROWSER_ACTION_LABEL}
+    return {action: {"label": labels.get(action, action), "n": len(values),
                      "median_ms": _r(statistics.median(values), 1) if values else None,
                      "p95_ms": _r(percentile(values, 95), 1), "min_ms": _r(min(values, default=None), 1),
                      "max_ms": _r(max(values, default=None), 1), "samples_ms": [_r(v, 1) for v in values]}
@@ -558,8 +561,11 @@ def first_open_verdict(actions: dict) -> dict:
             "met_at_p95": all(r["p95_ms"] <= FIRST_OPEN_AIM_MS for r in rows)}
 
 
-async def calibrate(plan: Plan, pids, k: int, step_timeout: float, rng: random.Random) -> dict:
-    """Run every action alone, K times, one at a time, on the idle server; CPU ms each (pids(): its tree)."""
+async def calibrate(plan: Plan, pids, k: int, step_timeout: float, rng: random.Random, browser_k: int = 0) -> dict:
+    """Run every action alone, K times, one at a time, on the idle server; CPU ms each (pids(): its tree).
+
+    With browser_k, also a first open of /map in a fresh Chromium context browser_k times: what the server
+    spends on a real first visit, static files (JS bundle, component iframe) included."""
     t0, idle0 = time.monotonic(), cpu_seconds(pids())
     await asyncio.sleep(2.0)
     idle_ms_per_s = (cpu_seconds(pids()) - idle0) * 1000 / (time.monotonic() - t0)
@@ -587,10 +593,40 @@ async def calibrate(plan: Plan, pids, k: int, step_timeout: float, rng: random.R
                 await measure(action, step_first_open(visitor, page))
             finally:
                 await visitor.close()
+    if browser_k:
+        samples[BROWSER_ACTION] = await _calibrate_browser(plan, pids, browser_k, step_timeout)
     actions = cpu_summary(samples)
     return {"k": k, "server": plan.base, "idle_cpu_ms_per_s": _r(idle_ms_per_s, 2),
             "tick_ms": round(1000 / os.sysconf("SC_CLK_TCK"), 1), "actions": actions,
             "first_open": first_open_verdict(actions)}
+
+
+async def _calibrate_browser(plan: Plan, pids, k: int, step_timeout: float) -> list[float]:
+    """Server CPU ms of k first opens of /map, each in a new Chromium context (no cache), until the map is live."""
+    from playwright.async_api import async_playwright
+
+    timeout_ms = step_timeout * 1000
+    samples = []
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for _ in range(k):
+                context = await browser.new_context(viewport={"width": 1280, "height": 900})
+                try:
+                    await context.route("**/*", _guard)
+                    page = await context.new_page()
+                    before = await wait_idle(pids)
+                    await page.goto(f"{plan.base}/{PAGE}", wait_until="domcontentloaded", timeout=timeout_ms)
+                    await page.wait_for_selector(SCRIPT_DONE, state="attached", timeout=timeout_ms)
+                    await _wait_map(page, timeout_ms)
+                    samples.append((await wait_idle(pids) - before) * 1000)
+                finally:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(context.close(), 10)
+        finally:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(browser.close(), 20)
+    return samples
 
 
 # --------------------------------------------------------------------------- the run
@@ -629,7 +665,8 @@ async def run_load(plan: Plan, args, server_pids: list[int], replica_bases: list
         # server_pids[0] serves replica_bases[0]; every replica runs the same code.
         first_tree = lambda: process_tree(server_pids[0])  # noqa: E731
         calibration_plan = dataclasses.replace(plan, base=(replica_bases or [plan.base])[0].rstrip("/"))
-        calibration = await calibrate(calibration_plan, first_tree, args.calibrate, args.step_timeout, rng)
+        calibration = await calibrate(calibration_plan, first_tree, args.calibrate, args.step_timeout, rng,
+                                      min(args.calibrate, 3) if args.browsers else 0)
     await asyncio.sleep(1.0)
     memory["warm"] = rss_mb(server_tree()) if server_pid else None
     cpu["server_before"] = cpu_seconds(server_tree()) if server_pid else None
