@@ -57,6 +57,11 @@ bench: install-dev
 load: install-dev
 	$(PY) scripts/load_test.py
 
+# 2 Streamlit replicas (one per core here) behind Debian's nginx (deploy/nginx.conf.template); needs `make browser`.
+.PHONY: load-replicas
+load-replicas: install-dev
+	$(PY) scripts/load_test.py --replicas 2
+
 screenshots: install-dev
 	$(PY) scripts/screenshots.py screenshots
 
