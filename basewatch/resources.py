@@ -100,3 +100,24 @@ def map_view(version: str, filters: str, viewport, _events: pd.DataFrame):
 
     view = aggregate.Viewport(*viewport) if viewport is not None else None
     return aggregate.map_view(_events, view, aggregate.POINT_THRESHOLD)  # read now: tests and tools may lower it
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def footprint_spec(version: str, start, end, selected_site: str | None, _dataset: Dataset) -> dict:
+    """The footprint chart's spec for a period (None: not shaded) and selected site, built once per data version."""
+    from basewatch import footprint_chart
+
+    return footprint_chart.footprint_chart(
+        _dataset.site_status, _dataset.sites, start, end, until=_dataset.data_date,
+        axis_start=footprint_chart.axis_start(_dataset.site_status), selected_site=selected_site).to_dict(
+        validate=False)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def what_changed(version: str, filters: str, start, end, _dataset: Dataset, _events: pd.DataFrame) -> tuple:
+    """What changed in the period (sentences), and how many sites changed status, per data version and filters."""
+    from basewatch import footprint
+
+    first = _dataset.events["date"].min()
+    changed = footprint.status_changes(_dataset.site_status, _dataset.sites, start or first, end or _dataset.data_date)
+    return footprint.what_changed(_dataset, start, end, _events), len(changed)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from basewatch import chrome, components, config, footprint, footprint_chart, selections, session, summaries
+from basewatch import chrome, components, config, footprint_chart, resources, selections, session, summaries
 from basewatch.footprint import long_date
 from basewatch.text import md_escape
 
@@ -26,11 +26,9 @@ period_start, period_end = ctx.state.filters.date_from, ctx.state.filters.date_t
 st.subheader("The footprint over time")
 first_event = ctx.all_events["date"].min()
 period_set = period_start is not None or period_end is not None  # shade a period only when the reader set one
-spec = footprint_chart.footprint_chart(
-    ctx.dataset.site_status, ctx.dataset.sites, (period_start or first_event) if period_set else None,
-    (period_end or ctx.dataset.data_date) if period_set else None,
-    until=ctx.dataset.data_date, axis_start=footprint_chart.axis_start(ctx.dataset.site_status),
-    selected_site=ctx.state.site).to_dict(validate=False)
+spec = resources.footprint_spec(ctx.dataset.version, (period_start or first_event) if period_set else None,
+                                (period_end or ctx.dataset.data_date) if period_set else None, ctx.state.site,
+                                ctx.dataset)
 selection = st.vega_lite_chart(spec, width="stretch", on_select="rerun", key="footprint_chart")
 chrome.chart_downloads(ctx, spec, "Russia's military footprint: site status over time", "footprint")
 picked = selections.picked_value(selection, "site_pick", "site_id")
@@ -46,11 +44,10 @@ if ctx.state.site is not None:
         chrome.page_link("Show it on the map", "map")
 
 st.subheader("What changed")
-changes = footprint.what_changed(ctx.dataset, period_start, period_end, ctx.events)
 # what_changed gives the headline, one line per site that changed, then personnel and movements. A long
 # site list (the whole 1971-2026 span) folds away so the personnel and movement sentences stay in view.
-site_count = len(footprint.status_changes(ctx.dataset.site_status, ctx.dataset.sites,
-                                          period_start or first_event, period_end or ctx.dataset.data_date))
+changes, site_count = resources.what_changed(ctx.dataset.version, ctx.filters_key, period_start, period_end,
+                                             ctx.dataset, ctx.events)
 site_lines, other_lines = changes[1:1 + site_count], changes[1 + site_count:]
 st.markdown("\n".join(f"- {md_escape(line)}" for line in changes[:1] + (site_lines if site_count <= 5 else [])
                       + other_lines))
