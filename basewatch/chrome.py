@@ -36,11 +36,7 @@ from basewatch.urlstate import ViewState, query_string
 
 # Caption and help text sit on a white page: #595959 keeps them above the WCAG AA 4.5:1 contrast ratio.
 PAGE_CSS = ("<style>.block-container{padding-top:2.2rem;} [data-testid=stSidebarHeader]{height:1rem;}"
-            "[data-testid=stCaptionContainer]{opacity:1;color:#595959;}"
-            # The current page's (disabled) link: bold and dark instead of Streamlit's faded grey.
-            "[data-testid=stSidebar] a[data-testid=stPageLink-NavLink][disabled] span,"
-            "[data-testid=stSidebar] a[data-testid=stPageLink-NavLink][disabled] p"
-            "{color:#111 !important;opacity:1 !important;font-weight:600;}</style>")
+            "[data-testid=stCaptionContainer]{opacity:1;color:#595959;}</style>")
 
 
 @dataclass
@@ -177,11 +173,12 @@ def _sidebar_filters(ctx: PageContext) -> None:
     side.button("Reset filters", on_click=session.reset, width="stretch", key="f_reset")
 
 
-def _nav(current: str) -> None:
+def _nav() -> None:
     for page in PAGES:
         target = session.link(page.key)
-        st.sidebar.page_link(target.page.script, label=page.title, query_params=target.params,
-                             disabled=page.key == current, width="stretch")
+        # The current page stays an enabled link: Streamlit marks it as the active page, where a disabled
+        # link would be faded below readable contrast.
+        st.sidebar.page_link(target.page.script, label=page.title, query_params=target.params, width="stretch")
 
 
 def page_setup(page_key: str) -> PageContext:
@@ -202,7 +199,7 @@ def page_setup(page_key: str) -> PageContext:
     ctx = PageContext(dataset=dataset, catalog=catalog, page_key=page_key)
     st.sidebar.markdown(f"### {config.APP_TITLE}")
     st.sidebar.caption(config.APP_TAGLINE)
-    _nav(page_key)
+    _nav()
     _sidebar_filters(ctx)
     st.sidebar.caption(f"Data version {dataset.version}")
     for notice in session.notices():
