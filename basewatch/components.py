@@ -191,6 +191,8 @@ def map_legend(events: pd.DataFrame, catalog: Catalog) -> None:
         style=f"background:{NO_PRESENCE_COLOR};border:2px solid #222") + "no Russian presence yet"
     estimate = (dot.format(style="border:1.5px dashed #555;background:rgba(85,85,85,.06);width:16px;height:16px")
                 + "estimated site position (circle = how far off it may be)")
+    estimate += (f'<br><span style="display:inline-block;width:22px;height:3px;background:{config.MOVEMENT_COLOR};'
+                 'margin:0 5px 0 10px;vertical-align:3px"></span>movement between sites (arrowhead at the destination)')
     st.html(f'<div style="font-size:13px;line-height:1.9"><b>Actors</b><br>{actor_html}<br><b>Claim status</b>'
             f'<br>{status_html}<br><b>Sites by status</b><br>{site_html}<br>{estimate}</div>')
 
