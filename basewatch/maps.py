@@ -103,6 +103,9 @@ class MarkerStyles(MacroElement):
             border:2.5px solid var(--c);background:var(--c);box-shadow:0 0 0 1px #fff;}
         .bw-ev.hollow span {background:#fff;}
         .bw-ev.denied span {background:#fff;border-style:dashed;}
+        .bw-cell span {display:flex;align-items:center;justify-content:center;width:100%;height:100%;
+            box-sizing:border-box;border-radius:50%;border:2px solid #fff;box-shadow:0 0 0 1px #222;color:#fff;
+            opacity:.92;font:700 11px/1 sans-serif;text-shadow:0 0 2px #000,0 0 2px #000;}
         .bw-site-label {position:absolute;top:-9px;left:13px;white-space:nowrap;background:rgba(255,255,255,.9);
             border:0;box-shadow:none;font:600 12px/1.2 sans-serif;padding:1px 4px;color:#222;}
         .bw-site-label:before {display:none;}
@@ -816,8 +819,12 @@ class EventCells(MacroElement):
                 var mix = r[3], top = mix[0][0];
                 var parts = mix.slice(0, 4).map(function (m) {
                     return actors[m[0]] + " " + Math.round(100 * m[1] / r[2]) + "%"; });
-                var marker = L.circleMarker([r[0], r[1]], {radius: 6 + 3 * Math.log2(r[2]), color: "#222",
-                    weight: 1, fillColor: colors[top], fillOpacity: 0.75});
+                var size = Math.round(26 + 7 * Math.log10(r[2]));
+                var label = r[2] >= 1e6 ? (r[2] / 1e6).toFixed(1) + "M" : r[2] >= 1e4 ? Math.round(r[2] / 1e3) + "k"
+                    : r[2].toLocaleString("en");
+                var icon = L.divIcon({className: "bw-cell", iconSize: [size, size],
+                    html: '<span style="background:' + colors[top] + '">' + label + "</span>"});
+                var marker = L.marker([r[0], r[1]], {icon: icon, keyboard: false});
                 marker.bindTooltip("<b>" + r[2].toLocaleString("en") + " events</b><br>" + parts.join(" · "));
                 marker.on("click", function (e) {
                     var map = group._map; if (map) { map.setView(e.latlng, Math.min(map.getZoom() + 2, 18)); } });

@@ -49,7 +49,7 @@ HUGE = 500_000
 HUGE_BROWSER_TIMEOUT_MS = 120_000
 IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 APP_STATE = '[data-testid="stApp"]'
-OUR_MARKERS = ".marker-cluster, .bw-ev"
+OUR_MARKERS = ".marker-cluster, .bw-ev, .bw-cell"  # .bw-cell: the grid cells /map draws at scale
 NAIVE_MARKERS = ".leaflet-marker-icon"
 FLOOR_MARKERS = ".marker-cluster, .leaflet-marker-icon"
 AGG_MARKERS = ".bw-cell, " + OUR_MARKERS
