@@ -49,7 +49,7 @@ test: install-dev
 
 # Unit and AppTest tests: no browser, no nginx, no deploy checks (about 30 s of CPU).
 test-fast: $(VENV)/.dev
-	$(PY) -m pytest -q --ignore=tests/browser --ignore=tests/deploy -m "not browser"
+	$(PY) -m pytest -q -n 2 --ignore=tests/browser --ignore=tests/deploy -m "not browser"
 
 bench: install-dev
 	$(PY) -m tools.bench --md bench-results/bench.md
