@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from basewatch import config
+from basewatch.charts import NARROW_PX
 from basewatch.footprint import date_label
 
 ROW_HEIGHT = 20  # px per site: readable on a 390 px phone, 15 sites fit in about 300 px
@@ -117,7 +118,8 @@ def footprint_chart(site_status: pd.DataFrame, sites: pd.DataFrame, start=None, 
     bands = alt.Chart(frame).mark_bar(height=ROW_HEIGHT - 6, stroke="#333", strokeWidth=0.4).encode(
         x=x, x2="end:T", y=y,
         color=alt.Color("status:N", title="Russian status", scale=status_scale,
-                        legend=alt.Legend(orient="bottom", columns=3, symbolStrokeColor="#333")),
+                        legend=alt.Legend(orient="bottom", columns=alt.ExprRef(f"width < {NARROW_PX} ? 2 : 6"),
+                                          symbolStrokeColor="#333")),
         opacity=alt.condition(site_pick, alt.value(1.0), alt.value(0.35)),
         tooltip=[alt.Tooltip("site:N", title="Site"), alt.Tooltip("status:N", title="Status"),
                  alt.Tooltip("from_label:N", title="From"), alt.Tooltip("to_label:N", title="To"),
