@@ -83,11 +83,6 @@ class Catalog:
     countries = property(lambda self: frozenset(self.values("country")))
     sites = property(lambda self: frozenset(self.values("site")))
 
-    @property
-    def actor_labels(self) -> list[str]:
-        """Actor labels in catalog order (lanes, legends)."""
-        return [o.label for o in self.options.get("actor", ())]
-
 
 def _options(values: Iterable[str], label=None, color=None) -> tuple[Option, ...]:
     return tuple(Option(v, label(v) if label else v, color(v) if color else None) for v in values)

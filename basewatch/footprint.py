@@ -18,16 +18,13 @@ import pandas as pd
 from basewatch import config
 from basewatch.data import Problem, _display_path, _read_text, _rows_with_lines
 from basewatch.schema import HTTP_URL, ISO_DATE, PARTIAL_DATE
-from basewatch.text import figure_as_given
+from basewatch.text import date_label, figure_as_given, long_date
 
 SITE_STATUS_COLUMNS = ("site_id", "date", "date_precision", "status", "claim_status", "source_name",
                        "source_url", "source_date", "note")
 REQUIRED_TEXT = ("site_id", "source_name", "note")
 NO_PRESENCE_LABEL = "no Russian presence yet"
 NO_PRESENCE_COLOR = "#FFFFFF"  # drawn as an outline only: never mistaken for a status colour
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December")
 
 _ISO_DATE = re.compile(ISO_DATE)
 _PARTIAL_DATE = re.compile(PARTIAL_DATE)
@@ -39,22 +36,6 @@ def empty_site_status() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=object) for c in SITE_STATUS_COLUMNS})
     frame["date"] = pd.Series(dtype="datetime64[ns]")
     return frame
-
-
-def date_label(day, precision: str = "day") -> str:
-    """A date at its precision: '8 Dec 2024', 'Dec 2024' or '1971'."""
-    day = pd.Timestamp(day)
-    if precision == "year":
-        return f"{day.year}"
-    if precision == "month":
-        return f"{MONTHS[day.month - 1]} {day.year}"
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def long_date(day) -> str:
-    """A full date for sentences: '1 December 2024'."""
-    day = pd.Timestamp(day)
-    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
 # --- loading and validation ----------------------------------------------------------------------

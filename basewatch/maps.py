@@ -735,13 +735,6 @@ def view_from_result(result: dict | None):
     return MapView(round(lat, 4), round(lon, 4), zoom)
 
 
-def moved(view, center: list[float], zoom: int) -> bool:
-    """True when the reader panned or zoomed away from the view the app set."""
-    tolerance = 360 / (2 ** (zoom + 8)) * 20  # about 20 screen pixels at this zoom
-    return (view.zoom != zoom or abs(view.lat - center[0]) > tolerance
-            or abs(view.lon - center[1]) > tolerance)
-
-
 class MovementArcs(MacroElement):
     """Directed great-circle arcs between sites, one per origin → destination pair, built in the browser.
 

@@ -11,15 +11,24 @@ import pandas as pd
 from basewatch.config import APP_TAGLINE, APP_TITLE
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December")
 
 
-def date_label(day: dt.date | pd.Timestamp, precision: str = "day") -> str:
+def date_label(day, precision: str = "day") -> str:
     """A date written at the precision the source gives: '8 Dec 2024', 'Dec 2024' or '1971'."""
+    day = day if hasattr(day, "year") else pd.Timestamp(day)  # also a 'YYYY-MM-DD' string
     if precision == "year":
         return f"{day.year}"
     if precision == "month":
         return f"{MONTHS[day.month - 1]} {day.year}"
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def long_date(day) -> str:
+    """A full date for sentences: '1 December 2024'."""
+    day = pd.Timestamp(day)
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
 def date_labels(dates: pd.Series, precisions: pd.Series) -> pd.Series:
@@ -35,14 +44,6 @@ def iso_date_labels(dates: pd.Series, precisions: pd.Series) -> pd.Series:
     full = dates.dt.strftime("%Y-%m-%d")
     out = full.where(precisions == "day", full.str.slice(0, 7))
     return out.where(precisions != "year", full.str.slice(0, 4))
-
-
-def personnel_range(low, high) -> str:
-    """'3,000–6,000' for a range, '2,000' for a single figure, '' when unknown."""
-    if low is None or high is None or pd.isna(low) or pd.isna(high):
-        return ""
-    low, high = int(low), int(high)
-    return f"{low:,}" if low == high else f"{low:,}–{high:,}"
 
 
 QUALIFIERS = ("up to", "no more than", "at least", "more than", "over", "about", "around", "some")

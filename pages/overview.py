@@ -3,8 +3,7 @@
 import streamlit as st
 
 from basewatch import chrome, components, config, footprint_chart, resources, selections, session, summaries
-from basewatch.footprint import long_date
-from basewatch.text import md_escape
+from basewatch.text import long_date, md_escape
 
 ctx = chrome.page_setup("overview")
 st.title("Russia's military footprint around the Mediterranean")
