@@ -171,7 +171,7 @@ def parse_query_params(params: Mapping[str, object], catalog: Catalog) -> tuple[
     radius = DEFAULT_RADIUS_KM
     if "radius" in lists:
         value = lists["radius"][-1].strip()
-        if value.isdigit() and 1 <= int(value) <= MAX_RADIUS_KM:
+        if value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_RADIUS_KM:  # "²" is a digit to isdigit()
             radius = int(value)
         else:
             notices.append(f"ignored `radius={short(value)}`: expected a whole number of km from 1 to "

@@ -130,3 +130,8 @@ def test_every_view_round_trips_through_its_link(state):
     assert notices == []
     assert parsed == state
     assert all(values for values in params.values())  # never an empty parameter
+
+
+def test_non_ascii_digits_in_the_radius_are_refused_not_a_crash():
+    state, notices = parse_query_params({"radius": "²"}, VOCAB)
+    assert state.radius_km == ViewState().radius_km and any("radius" in n for n in notices)
