@@ -66,14 +66,25 @@ def source_labels(data: Dataset) -> dict[str, str]:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def timeline_spec(version: str, filters: str, selected: str | None, _events: pd.DataFrame,
-                  _context: pd.DataFrame | None = None) -> dict:
+                  _all_events: pd.DataFrame, _filters) -> dict:
     """The timeline's Vega-Lite spec, built once per data version, filters and selection.
 
-    `_context` (what the strip beneath shows) follows from the same filters, so it needs no key of its own.
+    The strip beneath shows the whole span the other filters select (dates dropped from `_filters`), so a
+    brushed period can be moved; it follows from the same filters and needs no key of its own.
     """
     from basewatch import charts
+    from basewatch.filters import apply_filters
 
-    return charts.timeline_chart(_events, selected, context=_context).to_dict(validate=False)
+    context = apply_filters(_all_events, _filters.replace(date_from=None, date_to=None))
+    return charts.timeline_chart(_events, selected, context=context).to_dict(validate=False)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def personnel_frame(version: str, filters: str, by: str, _events: pd.DataFrame) -> pd.DataFrame:
+    """The personnel estimates a chart and its table show, per data version, filters and scope."""
+    from basewatch import charts
+
+    return charts.personnel_frame(_events, by=by)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -81,8 +92,16 @@ def personnel_spec(version: str, filters: str, by: str, title: str, _events: pd.
     """The personnel chart's spec for the filtered events, or None when there is no estimate."""
     from basewatch import charts
 
-    frame = charts.personnel_frame(_events, by=by)
+    frame = personnel_frame(version, filters, by, _events)
     return None if frame.empty else charts.personnel_chart(frame, title).to_dict(validate=False)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def footprint_bands(version: str, _dataset: Dataset) -> pd.DataFrame:
+    """The footprint chart's bands (its caption and table), once per data version."""
+    from basewatch import footprint_chart
+
+    return footprint_chart.footprint_frame(_dataset.site_status, _dataset.sites, _dataset.data_date)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

@@ -32,7 +32,7 @@ selection = st.vega_lite_chart(spec, width="stretch", on_select="rerun", key="fo
 chrome.chart_downloads(ctx, spec, "Russia's military footprint: site status over time", "footprint")
 picked = selections.picked_value(selection, "site_pick", "site_id")
 session.follow_pick("footprint_pick", picked, site=picked)
-bands = footprint_chart.footprint_frame(ctx.dataset.site_status, ctx.dataset.sites, ctx.dataset.data_date)
+bands = resources.footprint_bands(ctx.dataset.version, ctx.dataset)
 st.caption(footprint_chart.describe(bands, period_start, period_end) + " Click a band to select its site.")
 components.chart_as_table(bands, components.FOOTPRINT_TABLE, key="footprint_table")
 if ctx.state.site is not None:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from basewatch import charts, chrome, components, playback, resources, selections, session
-from basewatch.filters import apply_filters, search_events
+from basewatch.filters import search_events
 
 ctx = chrome.page_setup("timeline")
 st.title("Timeline")
@@ -17,9 +17,8 @@ else:
                "two sites. It opens on the years where most "
                "events are; drag across the strip beneath it to choose other years (this sets the date filter); "
                "click a mark to select that event. The events it plots are listed in the table below.")
-    # The strip shows the whole span the other filters select, so a brushed period can be moved.
-    context = apply_filters(ctx.all_events, ctx.state.filters.replace(date_from=None, date_to=None))
-    spec = resources.timeline_spec(ctx.dataset.version, ctx.filters_key, ctx.state.event, ctx.events, context)
+    spec = resources.timeline_spec(ctx.dataset.version, ctx.filters_key, ctx.state.event, ctx.events,
+                                   ctx.all_events, ctx.state.filters)
     selection = st.vega_lite_chart(spec, width="stretch", on_select="rerun", key="timeline_chart")
     chrome.chart_downloads(ctx, spec, "Events over time, by actor", "timeline")
     brushed = selections.brushed_period(selection)
@@ -42,8 +41,8 @@ if country_spec is None:
 else:
     st.vega_lite_chart(country_spec, width="stretch")
     chrome.chart_downloads(ctx, country_spec, "Estimated Russian personnel, country-wide", "personnel")
-    components.chart_as_table(charts.personnel_frame(ctx.events, by="country"), components.PERSONNEL_TABLE,
-                              key="country_personnel_table")
+    components.chart_as_table(resources.personnel_frame(ctx.dataset.version, ctx.filters_key, "country", ctx.events),
+                              components.PERSONNEL_TABLE, key="country_personnel_table")
     st.caption("Band: the low–high range a source gives; line: its midpoint, held until the next estimate; "
                f"lines break where no estimate exists for more than {charts.GAP_DAYS // 365} years. Each point is "
                "one estimate (hover for source). Cumulative rotations and civilians are not counted.")
@@ -52,7 +51,7 @@ if site_spec is not None:
     with st.expander("Per-site estimates"):
         st.vega_lite_chart(site_spec, width="stretch")
         chrome.chart_downloads(ctx, site_spec, "Estimated Russian personnel, per site", "personnel-sites")
-        frame = charts.personnel_frame(ctx.events, by="site")
+        frame = resources.personnel_frame(ctx.dataset.version, ctx.filters_key, "site", ctx.events)
         st.dataframe(frame[list(components.PERSONNEL_TABLE)].rename(columns=components.PERSONNEL_TABLE),
                      hide_index=True, width="stretch", key="site_personnel_table")
 
