@@ -142,15 +142,6 @@ def _on_filter_change() -> None:
     session.write(dataclasses.replace(session.current(), filters=_filters_from_widgets()))
 
 
-def _option_format(entry: ChoiceFilter, catalog: Catalog):
-    labels = catalog.labels(entry.key)
-    if entry.key == "status":
-        return lambda s: f"{config.CLAIM_STATUS_STYLE[s]['symbol']} {s}"
-    if entry.key == "country":
-        return lambda c: f"{labels.get(c, c)} ({c.upper()})"
-    return lambda v: labels.get(v, v)
-
-
 def _sidebar_filters(ctx: PageContext) -> None:
     side = st.sidebar
     side.markdown("**Filter events**")
@@ -159,7 +150,7 @@ def _sidebar_filters(ctx: PageContext) -> None:
     for entry in REGISTRY:
         if isinstance(entry, ChoiceFilter):
             side.multiselect(entry.label, ctx.catalog.values(entry.key), key=_widget_key(entry),
-                             format_func=_option_format(entry, ctx.catalog), on_change=_on_filter_change,
+                             format_func=entry.option_format(ctx.catalog), on_change=_on_filter_change,
                              placeholder=entry.placeholder)
         elif isinstance(entry, FlagFilter):
             side.toggle(entry.label, key=_widget_key(entry), on_change=_on_filter_change, help=entry.help)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from basewatch.config import slugify
+from basewatch.config import CLAIM_STATUS_STYLE, slugify
 
 if TYPE_CHECKING:
     from basewatch.catalog import Catalog
@@ -62,6 +62,14 @@ class ChoiceFilter:
     empty: Any = frozenset()
     # One events cell may hold several values separated by spaces (e.g. an event's source kinds).
     multi_valued: bool = False
+    # How the sidebar writes an option, from its value and catalog label (default: the label).
+    option_text: Callable[[str, str], str] | None = None
+
+    def option_format(self, catalog: Catalog) -> Callable[[str], str]:
+        """The sidebar's text for each option of this filter."""
+        labels = catalog.labels(self.key)
+        write = self.option_text or (lambda value, label: label)
+        return lambda value: write(value, labels.get(value, value))
 
     def parse(self, values: list[str], catalog: Catalog, notices: list[str]) -> frozenset[str]:
         """The known values named in a link; unknown ones are dropped with a notice naming them."""
@@ -225,11 +233,13 @@ REGISTRY: tuple[ChoiceFilter | FlagFilter | DateFilter, ...] = (
     ChoiceFilter(
         "statuses", "status", "Claim status", "All statuses", "status_slug", _joined("with claim status"),
         ParamDoc("Only these claim statuses", "`confirmed`, `reported`, `claimed`, `rumored`, `denied`",
-                 "all statuses", "/data?status=confirmed")),
+                 "all statuses", "/data?status=confirmed"),
+        option_text=lambda status, label: f"{CLAIM_STATUS_STYLE[status]['symbol']} {label}"),
     ChoiceFilter(
         "countries", "country", "Country", "All countries", "country_slug", _joined("in"),
         ParamDoc("Only events in these countries", "ISO 3166-1 alpha-2 code in lower case, e.g. `sy`, `ly`",
-                 "all countries", "/map?country=ly")),
+                 "all countries", "/map?country=ly"),
+        option_text=lambda code, name: f"{name} ({code.upper()})"),
     ChoiceFilter(
         "sources", "source", "Source kind", "All source kinds", "source_kinds",
         lambda kinds: "citing " + " or ".join(kinds) + " sources",
