@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from basewatch.pages import PAGES
+from basewatch.state.pages import PAGES
 
 navigation = st.navigation(
     [st.Page(p.script, title=p.title, url_path=p.url_path or None, default=not p.url_path) for p in PAGES],

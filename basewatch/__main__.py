@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from basewatch import config
-from basewatch.data import DataError, load_dataset
+from basewatch.loading.dataset import DataError, load_dataset
 
 
 def validate(directory: Path) -> int:

@@ -27,7 +27,7 @@ def preload() -> None:
     import pyarrow  # noqa: F401
     import pydantic  # noqa: F401
 
-    import basewatch.data  # noqa: F401  (pandas + pydantic, no Streamlit)
+    import basewatch.loading.dataset  # noqa: F401  (pandas + pydantic, no Streamlit)
 
 
 def main(argv: list[str] | None = None) -> None:

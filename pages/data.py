@@ -2,9 +2,12 @@
 
 import streamlit as st
 
-from basewatch import changelog, chrome, config, downloads
-from basewatch import publishers as publishers_module
+from basewatch import config
+from basewatch.loading import changelog
+from basewatch.loading import publishers as publishers_module
+from basewatch.shell import chrome
 from basewatch.text import md_escape
+from basewatch.views import downloads
 
 ctx = chrome.page_setup("data")
 st.title("Data & sources")

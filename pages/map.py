@@ -3,7 +3,9 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from basewatch import aggregate, chrome, components, footprint, maps, playback, resources, session
+from basewatch.queries import aggregate, footprint
+from basewatch.shell import chrome, components, playback, resources, session
+from basewatch.views.maps import layers as maps
 
 ctx = chrome.page_setup("map")
 st.title("Map")

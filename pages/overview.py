@@ -2,8 +2,11 @@
 
 import streamlit as st
 
-from basewatch import chrome, components, config, footprint_chart, resources, selections, session, summaries
+from basewatch import config
+from basewatch.queries import summaries
+from basewatch.shell import chrome, components, resources, selections, session
 from basewatch.text import long_date, md_escape
+from basewatch.views.charts import footprint as footprint_chart
 
 ctx = chrome.page_setup("overview")
 st.title("Russia's military footprint around the Mediterranean")

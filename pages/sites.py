@@ -3,8 +3,11 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from basewatch import charts, chrome, components, footprint, geo, maps, session
+from basewatch.queries import footprint, geo
+from basewatch.shell import chrome, components, session
 from basewatch.text import md_escape
+from basewatch.views.charts import timeline as charts
+from basewatch.views.maps import layers as maps
 
 ctx = chrome.page_setup("sites")
 sites = ctx.sites  # with the status at the end of the selected period

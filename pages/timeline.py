@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from basewatch import charts, chrome, components, playback, resources, selections, session
-from basewatch.filters import search_events
+from basewatch.shell import chrome, components, playback, resources, selections, session
+from basewatch.state.filters import search_events
+from basewatch.views.charts import timeline as charts
 
 ctx = chrome.page_setup("timeline")
 st.title("Timeline")

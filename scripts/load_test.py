@@ -102,8 +102,8 @@ class Plan:
 
 def make_plan(base: str, data_dir: Path) -> Plan:
     """Expected counts from the same data and filter code the app uses."""
-    from basewatch.data import load_dataset
-    from basewatch.filters import Filters, apply_filters
+    from basewatch.loading.dataset import load_dataset
+    from basewatch.state.filters import Filters, apply_filters
 
     dataset = load_dataset(data_dir)
     events = dataset.events

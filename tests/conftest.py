@@ -34,7 +34,7 @@ def write_csv_rows(path, rows) -> None:
 
 def data_problems(folder, today: dt.date = TODAY) -> list[str]:
     """The validator's problems for a data folder that must be broken."""
-    from basewatch.data import DataError, load_dataset
+    from basewatch.loading.dataset import DataError, load_dataset
 
     with pytest.raises(DataError) as info:
         load_dataset(folder, today=today)

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from basewatch import aggregate
-from basewatch.aggregate import Viewport
+from basewatch.queries import aggregate
+from basewatch.queries.aggregate import Viewport
 
 
 @pytest.fixture(scope="module")
@@ -99,9 +99,10 @@ def test_a_viewport_past_the_antimeridian_still_finds_the_events():
 def test_cell_layer_carries_counts_and_actor_indices_only():
     import datetime as dt
 
-    from basewatch import aggregate, maps
-    from basewatch.catalog import build_catalog
-    from basewatch.data import load_dataset
+    from basewatch.loading.dataset import load_dataset
+    from basewatch.queries import aggregate
+    from basewatch.state.catalog import build_catalog
+    from basewatch.views.maps import layers as maps
     from tests.conftest import MINI
 
     dataset = load_dataset(MINI, today=dt.date(2026, 11, 26))
@@ -116,7 +117,7 @@ def test_cell_layer_carries_counts_and_actor_indices_only():
 def test_map_page_switches_to_cells_above_the_threshold_and_keeps_points_below(monkeypatch):
     import json
 
-    from basewatch import aggregate
+    from basewatch.queries import aggregate
     from tests.conftest import MINI
     from tests.test_pages import run_page
 

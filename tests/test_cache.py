@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from basewatch import __main__ as cli
-from basewatch import cache
-from basewatch.data import DataError, Dataset, load_dataset
+from basewatch.loading import cache
+from basewatch.loading.dataset import DataError, Dataset, load_dataset
 from tests.conftest import BUNDLED, MINI
 
 

@@ -7,8 +7,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from basewatch import charts, exports
-from basewatch.data import load_dataset
+from basewatch.loading.dataset import load_dataset
+from basewatch.views import exports
+from basewatch.views.charts import timeline as charts
 from tests.conftest import BUNDLED
 
 TITLE = "Estimated Russian personnel <in Syria & Libya>"

@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from basewatch import charts
-from basewatch.data import load_dataset
+from basewatch.loading.dataset import load_dataset
+from basewatch.views.charts import timeline as charts
 from tests.conftest import BUNDLED, MINI
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 
-from basewatch import downloads, geo, summaries
-from basewatch.data import load_dataset
-from basewatch.filters import Filters, apply_filters
+from basewatch.loading.dataset import load_dataset
+from basewatch.queries import geo, summaries
+from basewatch.state.filters import Filters, apply_filters
+from basewatch.views import downloads
 from tests.conftest import BUNDLED
 
 

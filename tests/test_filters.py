@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from basewatch.data import load_dataset
-from basewatch.filters import Filters, apply_filters
+from basewatch.loading.dataset import load_dataset
+from basewatch.state.filters import Filters, apply_filters
 from tests.conftest import MINI
 
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from basewatch import config
-from basewatch.data import load_dataset
-from basewatch.footprint import NO_PRESENCE_LABEL, movements, status_as_of, status_changes, what_changed
-from basewatch.footprint_chart import footprint_chart, footprint_frame
+from basewatch.loading.dataset import load_dataset
+from basewatch.queries.footprint import NO_PRESENCE_LABEL, movements, status_as_of, status_changes, what_changed
+from basewatch.views.charts.footprint import footprint_chart, footprint_frame
 from tests.conftest import BUNDLED, MINI, csv_rows, data_problems, write_csv_rows
 
 TODAY = dt.date(2026, 11, 26)
@@ -97,7 +97,7 @@ def test_the_version_of_a_folder_without_the_file_is_what_it_was_before(data_cop
 
 
 def test_the_sentence_under_the_map_names_the_footprint_date(mini):
-    from basewatch.footprint import as_of_sentence, status_color
+    from basewatch.queries.footprint import as_of_sentence, status_color
 
     assert "on 1 June 2020, the end of the selected period" in as_of_sentence("2020-06-01", mini.data_date)
     assert "as of the data date, 27 January 2026" in as_of_sentence(None, mini.data_date)
@@ -111,7 +111,7 @@ def test_hostile_text_in_note_round_trips_unchanged(mini):
 
 
 def test_sites_as_of_feeds_the_map_profiles_and_counts(mini):
-    from basewatch.footprint import sites_as_of
+    from basewatch.queries.footprint import sites_as_of
 
     then = sites_as_of(mini.site_status, mini.sites, "2010-06-01").set_index("id")
     assert then.loc["tartus", "status"] == "active" and then.loc["tartus", "geo_status"] == "reduced"
@@ -131,7 +131,7 @@ def bundled():
 
 
 def test_qamishli_is_active_in_mid_2020_and_withdrawn_now(bundled):
-    from basewatch.footprint import sites_as_of
+    from basewatch.queries.footprint import sites_as_of
 
     assert sites_as_of(bundled.site_status, bundled.sites, "2020-06-01").set_index("id").loc[
         "qamishli", "status"] == "active"

@@ -46,7 +46,7 @@ def test_overview_counts_sites_still_active_on_the_period_end(monkeypatch):
 
 
 def test_map_colours_sites_by_their_status_on_the_period_end(monkeypatch):
-    from basewatch.footprint import status_color
+    from basewatch.queries.footprint import status_color
 
     def site_colours(at):
         group = json.loads(at.get("component_instance")[0].proto.json_args)["feature_group"]

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from basewatch import maps
-from basewatch.data import DataError, load_dataset
+from basewatch.loading.dataset import DataError, load_dataset
+from basewatch.views.maps import layers as maps
 from tests.hostile import HOSTILE_STRINGS, make_hostile_dataset
 from tests.test_maps import render_like_st_folium, render_whole_page
 

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from streamlit_folium import _get_feature_group_string, _get_map_string
 
-from basewatch import maps
-from basewatch.data import load_dataset
-from basewatch.filters import Filters, apply_filters
+from basewatch.loading.dataset import load_dataset
+from basewatch.state.filters import Filters, apply_filters
+from basewatch.views.maps import layers as maps
 from tests.conftest import MINI
 
 JINJA_PID = "{{ lipsum.__globals__.os.getpid() }}"

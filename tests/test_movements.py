@@ -6,9 +6,11 @@ import datetime as dt
 
 import pandas as pd
 
-from basewatch import config, footprint, maps
-from basewatch.data import load_dataset
-from basewatch.geo import great_circle_km, great_circle_points
+from basewatch import config
+from basewatch.loading.dataset import load_dataset
+from basewatch.queries import footprint
+from basewatch.queries.geo import great_circle_km, great_circle_points
+from basewatch.views.maps import layers as maps
 from tests.conftest import MINI
 
 
@@ -40,7 +42,7 @@ def test_no_movements_no_arcs():
 
 
 def test_the_timeline_marks_movements_with_an_arrow_and_names_the_route():
-    from basewatch import charts
+    from basewatch.views.charts import timeline as charts
 
     events = load_dataset(MINI, today=dt.date(2026, 11, 26)).events
     events = events.assign(destination_site_id=events["id"].map({"ev-0002": "tartus"}),

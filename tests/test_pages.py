@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from basewatch.pages import PAGES
+from basewatch.state.pages import PAGES
 from tests.conftest import BUNDLED, MINI, ROOT
 
 APP = str(ROOT / "app.py")
@@ -47,8 +47,8 @@ def test_page_links_carry_the_filters(page, monkeypatch):
 
 
 def test_count_line_matches_the_filter(monkeypatch):
-    from basewatch.data import load_dataset
-    from basewatch.filters import Filters, apply_filters
+    from basewatch.loading.dataset import load_dataset
+    from basewatch.state.filters import Filters, apply_filters
 
     events = load_dataset(BUNDLED).events
     expected = len(apply_filters(events, Filters(actors=frozenset({"european-union"}))))
@@ -125,7 +125,7 @@ def test_playback_moves_the_period_through_time(monkeypatch):
 
     import pandas as pd
 
-    from basewatch.playback import next_window
+    from basewatch.shell.playback import next_window
 
     assert next_window(dt.date(2015, 1, 1), dt.date(2015, 12, 31), pd.DateOffset(months=3),
                        dt.date(2026, 1, 1)) == (dt.date(2015, 4, 1), dt.date(2016, 3, 31))

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from basewatch import changelog
-from basewatch.data import load_dataset
-from basewatch.filters import Filters, apply_filters
-from basewatch.publishers import host_labels, host_of, source_columns
+from basewatch.loading import changelog
+from basewatch.loading.dataset import load_dataset
+from basewatch.loading.publishers import host_labels, host_of, source_columns
+from basewatch.state.filters import Filters, apply_filters
 from tests.conftest import data_problems
 from tests.test_pages import run_page
 
@@ -138,7 +138,7 @@ def test_event_detail_says_when_it_last_changed_and_links_the_log(data_copy, mon
 
 def test_bundled_data_meets_the_sourcing_targets():
     """No confirmed row rests on copies only; every row still citing a copy first is listed in data/README.md."""
-    from basewatch.publishers import WEAK_KINDS
+    from basewatch.loading.publishers import WEAK_KINDS
 
     dataset = load_dataset(None)
     assert not dataset.publishers.empty, "the bundled data has no publishers.csv"

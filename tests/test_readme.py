@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from basewatch.urlstate import PARAMS
+from basewatch.state.urlstate import PARAMS
 from tests.conftest import ROOT
 
 

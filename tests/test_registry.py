@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from basewatch.catalog import build_catalog
-from basewatch.data import load_dataset
-from basewatch.filters import REGISTRY, ChoiceFilter, DateFilter, Filters, FlagFilter, describe_filters
-from basewatch.urlstate import parse_query_params, query_string, to_query_params
+from basewatch.loading.dataset import load_dataset
+from basewatch.state.catalog import build_catalog
+from basewatch.state.filters import REGISTRY, ChoiceFilter, DateFilter, Filters, FlagFilter, describe_filters
+from basewatch.state.urlstate import parse_query_params, query_string, to_query_params
 from tests.conftest import MINI, ROOT
 from tests.test_pages import run_page
 
@@ -149,4 +149,4 @@ def test_summary_sentence_names_every_filter():
 def test_only_the_session_module_touches_query_params():
     files = [ROOT / "app.py", *(ROOT / "basewatch").rglob("*.py"), *(ROOT / "pages").rglob("*.py")]
     users = sorted(str(f.relative_to(ROOT)) for f in files if "st.query_params" in f.read_text(encoding="utf-8"))
-    assert users == ["basewatch/session.py"]
+    assert users == ["basewatch/shell/session.py"]

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from basewatch import config
-from basewatch.data import _period_end
-from basewatch.filters import Filters, apply_filters, filter_mask
+from basewatch.loading.dataset import _period_end
+from basewatch.state.filters import Filters, apply_filters, filter_mask
 
 N = 1_000_000
 COUNTRIES = ("sy", "ly", "sd", "ru", "tr", "")

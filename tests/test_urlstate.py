@@ -7,8 +7,8 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from basewatch.filters import Filters
-from basewatch.urlstate import (
+from basewatch.state.filters import Filters
+from basewatch.state.urlstate import (
     PARAM_NAMES,
     MapView,
     ViewState,

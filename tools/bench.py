@@ -194,7 +194,7 @@ def payload_of(args: dict) -> dict:
 
 def load_like_app(directory: Path):
     """What the app's loader does on a fresh server: validate the files into a Dataset (no extra passes)."""
-    from basewatch.data import load_dataset
+    from basewatch.loading.dataset import load_dataset
 
     return load_dataset(directory)
 
@@ -272,7 +272,7 @@ def map_page_runs(directory: Path, query: str = "", reruns: int = 3) -> dict:
 
 
 def typical_filters():
-    from basewatch.filters import Filters
+    from basewatch.state.filters import Filters
 
     return Filters(actors=frozenset({"russia"}), date_from=dt.date(2020, 1, 1))
 
@@ -281,8 +281,9 @@ def python_bench(directory: Path, n_events: int, profile_dir: Path | None = None
     """Load, filter, map build + st_folium render, payload and chart spec sizes for one dataset."""
     import altair as alt
 
-    from basewatch import cache, charts
-    from basewatch.filters import apply_filters
+    from basewatch.loading import cache
+    from basewatch.state.filters import apply_filters
+    from basewatch.views.charts import timeline as charts
 
     out: dict = {}
     repeats = 3 if n_events <= 20_000 else 1
@@ -341,7 +342,7 @@ def python_bench(directory: Path, n_events: int, profile_dir: Path | None = None
 
 def default_viewport():
     """The map's opening view as st_folium reports it on a 1400 px wide screen (map column ≈ 870 × 620 px)."""
-    from basewatch.aggregate import Viewport
+    from basewatch.queries.aggregate import Viewport
 
     lat, lon, zoom = config.MAP_DEFAULT_VIEW
     deg_per_px = 360 / (256 * 2 ** zoom)
@@ -350,8 +351,9 @@ def default_viewport():
 
 
 def aggregate_bench(events, filtered) -> dict:
-    """basewatch.aggregate at the opening view: time and the bytes a cell/point layer would carry."""
-    from basewatch import aggregate, maps
+    """basewatch.queries.aggregate at the opening view: time and the bytes a cell/point layer would carry."""
+    from basewatch.queries import aggregate
+    from basewatch.views.maps import layers as maps
 
     view = default_viewport()
     out = {}
@@ -492,8 +494,8 @@ LEAN_APP = textwrap.dedent('''\
     import streamlit as st
     from streamlit_folium import st_folium
 
-    from basewatch import maps
-    from basewatch.cache import load_dataset_cached
+    from basewatch.views.maps import layers as maps
+    from basewatch.loading.cache import load_dataset_cached
 
 
     @st.cache_resource
@@ -507,7 +509,7 @@ LEAN_APP = textwrap.dedent('''\
               feature_group_to_add=[maps.build_event_layer(dataset.events, rows)], returned_objects=[])
     ''')
 
-# What the map page would do with basewatch.aggregate wired in (a prototype, not the page): the cached
+# What the map page would do with basewatch.queries.aggregate wired in (a prototype, not the page): the cached
 # loader, map_view for the viewport st_folium last reported, cells drawn as count badges (DOM markers, so
 # the browser check can see them), points through the app's own event layer below the threshold.
 AGGREGATED_APP = textwrap.dedent('''\
@@ -520,8 +522,10 @@ AGGREGATED_APP = textwrap.dedent('''\
     import streamlit as st
     from streamlit_folium import st_folium
 
-    from basewatch import aggregate, config, maps
-    from basewatch.cache import load_dataset_cached
+    from basewatch.queries import aggregate
+    from basewatch import config
+    from basewatch.views.maps import layers as maps
+    from basewatch.loading.cache import load_dataset_cached
 
 
     @st.cache_resource
@@ -1143,7 +1147,7 @@ def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir:
                         if huge:
                             log(f"[{entry['label']}] aggregated prototype page")
                             entry["aggregated_demo"] = aggregated_demo(directory, warm_runs, browser)
-                        from basewatch import cache
+                        from basewatch.loading import cache
 
                         # An edit under basewatch/ during the run changes the key: the "cold" server then
                         # validated the files again instead of reading the cache. Say so rather than hide it.
@@ -1193,7 +1197,7 @@ def run(sizes: list[int], browser_on: bool, naive_browser_on: bool, profile_dir:
 
 def aggregated_demo(directory: Path, warm_runs: int = 3, browser=None) -> dict:
     """Cold (cache primed) and warm time to a live map of AGGREGATED_APP on a fresh server."""
-    from basewatch.cache import load_dataset_cached
+    from basewatch.loading.cache import load_dataset_cached
 
     if browser is None:
         from playwright.sync_api import sync_playwright
@@ -1258,7 +1262,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, nargs="+", default=None,
                         help="print the growth table of saved runs (JSON files) and exit")
     parser.add_argument("--aggregated-demo", type=Path, default=None, metavar="DATA_DIR",
-                        help="time a prototype map page using basewatch.aggregate on DATA_DIR and exit")
+                        help="time a prototype map page using basewatch.queries.aggregate on DATA_DIR and exit")
     args = parser.parse_args(argv)
     if args.report:
         print(report(args.report))

@@ -53,7 +53,7 @@ def _median_time(fn, repeats: int):
 # --- pandas: the app's own code --------------------------------------------------------------
 
 def pandas_engine(events: pd.DataFrame):
-    from basewatch.filters import Filters, filter_mask
+    from basewatch.state.filters import Filters, filter_mask
 
     def to_filters(spec):
         return Filters(**{k: frozenset(v) if isinstance(v, list) else v for k, v in spec.items()})
@@ -206,7 +206,7 @@ def _groups(result) -> int:
 
 def compare(directory: Path, repeats: int = 5) -> dict:
     """Run every available engine on the events of `directory`; returns timings and checks equality."""
-    from basewatch.cache import load_dataset_cached
+    from basewatch.loading.cache import load_dataset_cached
 
     start = time.perf_counter()
     dataset = load_dataset_cached(directory)

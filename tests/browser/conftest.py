@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Frame, Page, expect, sync_playwright
 
-from basewatch.data import Dataset, load_dataset
+from basewatch.loading.dataset import Dataset, load_dataset
 from tools.server import CHROMIUM, CHROMIUM_ARGS, RunningServer, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ import datetime as dt
 
 from playwright.sync_api import expect
 
-from basewatch.filters import Filters, apply_filters
+from basewatch.state.filters import Filters, apply_filters
 
 from .conftest import (
     WAIT_MS,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from basewatch.footprint import status_color
+from basewatch.queries.footprint import status_color
 
 from .conftest import WAIT_MS, map_frame, open_page, query_of
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from basewatch.data import load_dataset
+from basewatch.loading.dataset import load_dataset
 from tests.hostile import HOSTILE_STRINGS, make_hostile_dataset
 from tools.server import streamlit_server
 

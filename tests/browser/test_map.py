@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from basewatch.filters import Filters, apply_filters
+from basewatch.state.filters import Filters, apply_filters
 
 from .conftest import (
     WAIT_MS,

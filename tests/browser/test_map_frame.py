@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from basewatch import maps
+from basewatch.views.maps import layers as maps
 
 from .conftest import MAP_IFRAME, WAIT_MS, map_frame, open_page, query_of, wait_script_done
 

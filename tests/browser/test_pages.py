@@ -8,9 +8,9 @@ import io
 
 from playwright.sync_api import expect
 
-from basewatch import charts as charts_module
 from basewatch import config
-from basewatch.filters import Filters, apply_filters
+from basewatch.state.filters import Filters, apply_filters
+from basewatch.views.charts import timeline as charts_module
 
 from .conftest import WAIT_MS, count_line, count_text, map_frame, open_page, path_of, query_of, wait_script_done
 

@@ -150,5 +150,5 @@ def test_dockerignore_keeps_local_state_and_secrets_out():
     for path in [".venv", ".git", ".pytest_cache", ".ruff_cache", ".hypothesis", "tests",
                  "basewatch/__pycache__", ".streamlit/secrets.toml", "bench-results", *DEV_ONLY_PATHS]:
         assert ignored(path), f".dockerignore does not exclude {path}"
-    for path in APP_PATHS + ["requirements.txt", "basewatch/chrome.py", "static/vendor"]:
+    for path in APP_PATHS + ["requirements.txt", "basewatch/shell/chrome.py", "static/vendor"]:
         assert not ignored(path), f".dockerignore excludes {path}, which the image needs"

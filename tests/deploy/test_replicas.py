@@ -19,8 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from basewatch.data import load_dataset
-from basewatch.filters import Filters, apply_filters
+from basewatch.loading.dataset import load_dataset
+from basewatch.state.filters import Filters, apply_filters
 from tools.server import CHROMIUM, CHROMIUM_ARGS, stop, streamlit_server
 
 from .proxy import ProxyFailed, nginx_binary, nginx_proxy

@@ -12,9 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from basewatch import config
-from basewatch.cache import load_dataset_cached
-from basewatch.catalog import Catalog, build_catalog
-from basewatch.data import Dataset, file_fingerprint
+from basewatch.loading.cache import load_dataset_cached
+from basewatch.loading.dataset import Dataset, file_fingerprint
+from basewatch.state.catalog import Catalog, build_catalog
 
 
 @st.cache_resource(show_spinner="Loading data…", max_entries=2)
@@ -42,7 +42,7 @@ def catalog(data: Dataset) -> Catalog:
 
 @st.cache_resource(max_entries=4)
 def _changelog(directory: str, fingerprint: str) -> list:
-    from basewatch import changelog
+    from basewatch.loading import changelog
 
     return changelog.load(Path(directory))
 
@@ -54,7 +54,7 @@ def changelog(data: Dataset) -> list:
 
 @st.cache_resource(max_entries=4)
 def _source_labels(version: str, _dataset: Dataset) -> dict[str, str]:
-    from basewatch.publishers import host_labels
+    from basewatch.loading.publishers import host_labels
 
     return host_labels(_dataset.publishers)
 
@@ -72,8 +72,8 @@ def timeline_spec(version: str, filters: str, selected: str | None, _events: pd.
     The strip beneath shows the whole span the other filters select (dates dropped from `_filters`), so a
     brushed period can be moved; it follows from the same filters and needs no key of its own.
     """
-    from basewatch import charts
-    from basewatch.filters import apply_filters
+    from basewatch.state.filters import apply_filters
+    from basewatch.views.charts import timeline as charts
 
     context = apply_filters(_all_events, _filters.replace(date_from=None, date_to=None))
     return charts.timeline_chart(_events, selected, context=context).to_dict(validate=False)
@@ -82,7 +82,7 @@ def timeline_spec(version: str, filters: str, selected: str | None, _events: pd.
 @st.cache_data(max_entries=64, show_spinner=False)
 def personnel_frame(version: str, filters: str, by: str, _events: pd.DataFrame) -> pd.DataFrame:
     """The personnel estimates a chart and its table show, per data version, filters and scope."""
-    from basewatch import charts
+    from basewatch.views.charts import timeline as charts
 
     return charts.personnel_frame(_events, by=by)
 
@@ -90,7 +90,7 @@ def personnel_frame(version: str, filters: str, by: str, _events: pd.DataFrame) 
 @st.cache_data(max_entries=64, show_spinner=False)
 def personnel_spec(version: str, filters: str, by: str, title: str, _events: pd.DataFrame) -> dict | None:
     """The personnel chart's spec for the filtered events, or None when there is no estimate."""
-    from basewatch import charts
+    from basewatch.views.charts import timeline as charts
 
     frame = personnel_frame(version, filters, by, _events)
     return None if frame.empty else charts.personnel_chart(frame, title).to_dict(validate=False)
@@ -99,7 +99,7 @@ def personnel_spec(version: str, filters: str, by: str, title: str, _events: pd.
 @st.cache_data(max_entries=4, show_spinner=False)
 def footprint_bands(version: str, _dataset: Dataset) -> pd.DataFrame:
     """The footprint chart's bands (its caption and table), once per data version."""
-    from basewatch import footprint_chart
+    from basewatch.views.charts import footprint as footprint_chart
 
     return footprint_chart.footprint_frame(_dataset.site_status, _dataset.sites, _dataset.data_date)
 
@@ -107,7 +107,7 @@ def footprint_bands(version: str, _dataset: Dataset) -> pd.DataFrame:
 @st.cache_resource(max_entries=32, show_spinner=False)
 def event_rows(version: str, filters: str, _events: pd.DataFrame) -> list[list]:
     """The map's compact event rows, computed once per data version and filters (shared, read-only)."""
-    from basewatch import maps
+    from basewatch.views.maps import layers as maps
 
     return maps.event_rows(_events)
 
@@ -115,7 +115,7 @@ def event_rows(version: str, filters: str, _events: pd.DataFrame) -> list[list]:
 @st.cache_resource(max_entries=16, show_spinner=False)
 def map_view(version: str, filters: str, viewport, _events: pd.DataFrame):
     """Points or grid cells for the map at scale, per data version, filters and viewport (a hashable tuple)."""
-    from basewatch import aggregate
+    from basewatch.queries import aggregate
 
     view = aggregate.Viewport(*viewport) if viewport is not None else None
     return aggregate.map_view(_events, view, aggregate.POINT_THRESHOLD)  # read now: tests and tools may lower it
@@ -124,7 +124,7 @@ def map_view(version: str, filters: str, viewport, _events: pd.DataFrame):
 @st.cache_data(max_entries=64, show_spinner=False)
 def footprint_spec(version: str, start, end, selected_site: str | None, _dataset: Dataset) -> dict:
     """The footprint chart's spec for a period (None: not shaded) and selected site, built once per data version."""
-    from basewatch import footprint_chart
+    from basewatch.views.charts import footprint as footprint_chart
 
     return footprint_chart.footprint_chart(
         _dataset.site_status, _dataset.sites, start, end, until=_dataset.data_date,
@@ -135,7 +135,7 @@ def footprint_spec(version: str, start, end, selected_site: str | None, _dataset
 @st.cache_data(max_entries=64, show_spinner=False)
 def what_changed(version: str, filters: str, start, end, _dataset: Dataset, _events: pd.DataFrame) -> tuple:
     """What changed in the period (sentences), and how many sites changed status, per data version and filters."""
-    from basewatch import footprint
+    from basewatch.queries import footprint
 
     first = _dataset.events["date"].min()
     changed = footprint.status_changes(_dataset.site_status, _dataset.sites, start or first, end or _dataset.data_date)

@@ -22,7 +22,7 @@ from folium.template import Template
 
 from basewatch import config
 from basewatch.config import CLAIM_STATUSES, EVENT_TYPES
-from basewatch.footprint import status_color
+from basewatch.queries.footprint import status_color
 from basewatch.text import inert
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -474,7 +474,7 @@ def build_export_caption_layer(title: str, sentence: str, version: str, link: st
     The PNG prints the address bar's URL at the moment of download (it carries the view); `link` is
     only the fallback, so the page need not rebuild this layer, and re-add every layer, on each pan.
     """
-    from basewatch.exports import source_line
+    from basewatch.views.exports import source_line
 
     group = folium.FeatureGroup(name="Caption", control=False)
     ExportCaption({"title": inert(title), "sentence": inert(sentence), "source": inert(source_line(version)),
@@ -721,7 +721,7 @@ def initial_view(view, focus: tuple[float, float] | None) -> tuple[list[float], 
 
 def view_from_result(result: dict | None):
     """The MapView st_folium reports after a pan or zoom, or None."""
-    from basewatch.urlstate import MapView
+    from basewatch.state.urlstate import MapView
 
     if not result or not result.get("center") or not result.get("zoom"):
         return None
@@ -776,7 +776,7 @@ class MovementArcs(MacroElement):
 
 def build_movement_layer(moves: pd.DataFrame, sites: pd.DataFrame) -> folium.FeatureGroup:
     """Movements between sites in view as directed arcs (origin → destination), width by number of movements."""
-    from basewatch.geo import great_circle_points
+    from basewatch.queries.geo import great_circle_points
 
     group = folium.FeatureGroup(name="Movements between sites", control=True)
     if moves.empty:
@@ -833,7 +833,7 @@ class EventCells(MacroElement):
 
 
 def build_cell_layer(cells: pd.DataFrame, catalog) -> folium.FeatureGroup:
-    """Aggregated events (see basewatch.aggregate) as one disc per grid cell, coloured by its main actor."""
+    """Aggregated events (see basewatch.queries.aggregate) as one disc per grid cell, coloured by its main actor."""
     group = folium.FeatureGroup(name="Events (grouped: too many to draw one by one)", control=True)
     options = catalog.options["actor"]
     index = {o.value: i for i, o in enumerate(options)}

@@ -6,8 +6,8 @@ import altair as alt
 import pandas as pd
 
 from basewatch import config
-from basewatch.charts import NARROW_PX
 from basewatch.text import date_label
+from basewatch.views.charts.timeline import NARROW_PX
 
 ROW_HEIGHT = 20  # px per site: readable on a 390 px phone, 15 sites fit in about 300 px
 LABEL_LIMIT = 120  # px for the site labels; longer names are cut with an ellipsis (full name in the tooltip)

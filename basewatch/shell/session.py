@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from basewatch.catalog import Catalog
-from basewatch.pages import PAGE_BY_KEY, PageInfo
-from basewatch.urlstate import ViewState, parse_query_params, query_string, to_query_params
+from basewatch.state.catalog import Catalog
+from basewatch.state.pages import PAGE_BY_KEY, PageInfo
+from basewatch.state.urlstate import ViewState, parse_query_params, query_string, to_query_params
 
 STATE_KEY = "_bw_state"
 NOTICE_KEY = "_bw_notices"

@@ -22,7 +22,7 @@ import pandas as pd
 from basewatch.config import CLAIM_STATUS_STYLE, slugify
 
 if TYPE_CHECKING:
-    from basewatch.catalog import Catalog
+    from basewatch.state.catalog import Catalog
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The date pickers accept this range; a link outside it is refused with a notice, never a crash.

@@ -56,7 +56,7 @@ def event_urls(events: pd.DataFrame) -> pd.Series:
 
 def load_publishers(path: Path, shown: str, problems: list, text: str) -> pd.DataFrame:
     """Validate publishers.csv (already read as `text`); record each problem with its line and column."""
-    from basewatch.data import Problem
+    from basewatch.loading.dataset import Problem
 
     empty = pd.DataFrame(columns=list(COLUMNS))
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -117,7 +117,7 @@ def check_coverage(events: pd.DataFrame, event_lines: list[int], sites: pd.DataF
 
     `status_rows`: (file shown, source URLs, lines) of site_status.csv, when the folder has one.
     """
-    from basewatch.data import Problem
+    from basewatch.loading.dataset import Problem
 
     known = set(publishers["host"])
     urls = event_urls(events)

@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from basewatch import config, footprint, resources, session
-from basewatch.catalog import Catalog
-from basewatch.data import DataError, Dataset
-from basewatch.filters import (
+from basewatch import config
+from basewatch.loading.dataset import DataError, Dataset
+from basewatch.queries import footprint
+from basewatch.shell import resources, session
+from basewatch.state.catalog import Catalog
+from basewatch.state.filters import (
     BY_KEY as FILTER_KEYS,
 )
-from basewatch.filters import (
+from basewatch.state.filters import (
     EARLIEST_DATE,
     LATEST_DATE,
     REGISTRY,
@@ -30,9 +32,9 @@ from basewatch.filters import (
     apply_filters,
     describe_filters,
 )
-from basewatch.pages import PAGE_BY_KEY, PAGES
+from basewatch.state.pages import PAGE_BY_KEY, PAGES
+from basewatch.state.urlstate import ViewState, query_string
 from basewatch.text import citation, md_escape
-from basewatch.urlstate import ViewState, query_string
 
 # Caption and help text sit on a white page: #595959 keeps them above the WCAG AA 4.5:1 contrast ratio.
 PAGE_CSS = ("<style>.block-container{padding-top:2.2rem;} [data-testid=stSidebarHeader]{height:1rem;}"
@@ -247,7 +249,7 @@ def chart_downloads(ctx: PageContext, chart_or_spec, title: str, key: str) -> No
 
     The images are rendered only on click; the callables hold what they need, since they run after this run.
     """
-    from basewatch import exports
+    from basewatch.views import exports
 
     link = session.absolute(session.link(ctx.page_key), ctx.page_key)
     sentence, version = ctx.summary(), ctx.dataset.version

@@ -8,8 +8,8 @@ import time
 import pandas as pd
 import streamlit as st
 
-from basewatch import session
-from basewatch.filters import LATEST_DATE
+from basewatch.shell import session
+from basewatch.state.filters import LATEST_DATE
 
 STEPS = {"1 month": pd.DateOffset(months=1), "3 months": pd.DateOffset(months=3), "1 year": pd.DateOffset(years=1)}
 

@@ -16,7 +16,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from basewatch import config
-from basewatch.schema import EVENT_COLUMNS, HTTP_URL, PATTERN_MESSAGES, SITE_FEATURE
+from basewatch.loading.schema import EVENT_COLUMNS, HTTP_URL, PATTERN_MESSAGES, SITE_FEATURE
 from basewatch.text import date_labels
 
 # A bigger file is refused before parsing: it would stall every reader of a shared server. The default
@@ -81,7 +81,7 @@ class Dataset:
 
 
 def _empty_site_status() -> pd.DataFrame:
-    from basewatch.footprint import empty_site_status  # footprint builds on this module
+    from basewatch.queries.footprint import empty_site_status  # footprint builds on this module
 
     return empty_site_status()
 
@@ -441,7 +441,7 @@ def _period_end(dates: pd.Series, precision: pd.Series) -> pd.Series:
 def add_derived_columns(events: pd.DataFrame, sites: pd.DataFrame,
                         publishers: pd.DataFrame | None = None) -> pd.DataFrame:
     """Precompute once what filters, maps and tables need: slugs, period ends, coordinates, source weight."""
-    from basewatch.publishers import source_columns
+    from basewatch.loading.publishers import source_columns
 
     events = events.copy()
     events["date_end"] = _period_end(events["date"], events["date_precision"])
@@ -469,7 +469,7 @@ def load_dataset(directory: Path | None = None, today: dt.date | None = None) ->
     digest = hashlib.sha256()  # over the files' bytes as read: the data version names what was shown
     sites, geojson = load_sites(directory / config.SITES_FILE, problems, digest)
     events = load_events(directory / config.EVENTS_FILE, set(sites["id"]), problems, today, digest)
-    from basewatch.footprint import load_site_status  # footprint builds on this module
+    from basewatch.queries.footprint import load_site_status  # footprint builds on this module
 
     # The optional files are hashed after the two required ones and only when present: a folder
     # without them keeps its version.
@@ -489,7 +489,7 @@ def load_dataset(directory: Path | None = None, today: dt.date | None = None) ->
 def _load_publishers(directory: Path, text: str | None, events: pd.DataFrame, sites: pd.DataFrame,
                      site_status: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     """publishers.csv when present (optional): validated, and covering every host the data cites."""
-    from basewatch.publishers import check_coverage, load_publishers
+    from basewatch.loading.publishers import check_coverage, load_publishers
 
     if text is None:
         return pd.DataFrame()

@@ -1,6 +1,6 @@
 """Validated columnar cache: a fresh server reads Arrow IPC instead of re-parsing unchanged data files.
 
-After `basewatch.data.load_dataset` has validated a folder, every DataFrame field of the Dataset is
+After `basewatch.loading.dataset.load_dataset` has validated a folder, every DataFrame field of the Dataset is
 stored as an Arrow IPC file and the other fields as JSON, under a key that is the SHA-256 of the bytes
 of every data file present (config.DATA_FILES) and of the code that builds the Dataset. A later load
 with the same key reads the cache; anything that does not match exactly (a changed data file, a
@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 
 from basewatch import config
-from basewatch.data import Dataset, load_dataset
+from basewatch.loading.dataset import Dataset, load_dataset
 
 FORMAT_VERSION = 1
 MAGIC = "basewatch-dataset-cache"
@@ -50,9 +50,9 @@ class CacheInvalid(Exception):
 def _code_digest() -> str:
     """Hash of this package's source: a loader change (new column, new rule) invalidates every cache."""
     digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.glob("*.py")):
-        digest.update(path.name.encode())
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 
 from basewatch import config
-from basewatch.data import Dataset
+from basewatch.loading.dataset import Dataset
 
 COLUMN_HELP = {
     "id": "Stable event id, never reused; `event=` in links",

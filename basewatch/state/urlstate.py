@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from basewatch.catalog import Catalog, catalog_from_sets
 from basewatch.config import DEFAULT_RING_KM, MAP_MAX_ZOOM
-from basewatch.filters import (
+from basewatch.state.catalog import Catalog, catalog_from_sets
+from basewatch.state.filters import (
     EARLIEST_DATE,  # noqa: F401  (re-exported: the date pickers' range)
     FILTER_FIELDS,
     LATEST_DATE,  # noqa: F401

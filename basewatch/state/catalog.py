@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from basewatch import config
 from basewatch.config import slugify
-from basewatch.publishers import KINDS
+from basewatch.loading.publishers import KINDS
 
 
 @dataclass(frozen=True)

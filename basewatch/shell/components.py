@@ -11,10 +11,11 @@ import html
 import pandas as pd
 import streamlit as st
 
-from basewatch import config, session
-from basewatch.catalog import Catalog
-from basewatch.footprint import NO_PRESENCE_COLOR
-from basewatch.publishers import host_of, source_label
+from basewatch import config
+from basewatch.loading.publishers import host_of, source_label
+from basewatch.queries.footprint import NO_PRESENCE_COLOR
+from basewatch.shell import session
+from basewatch.state.catalog import Catalog
 from basewatch.text import figure_as_given, iso_date_labels, md_escape
 
 
@@ -136,7 +137,7 @@ def event_detail(event: pd.Series, labels: dict[str, str] | None = None, changes
     lines = [f"- **{k}:** {md_escape(v)}" for k, v in facts.items() if known(v) and v != ""]
     st.markdown("\n".join(lines))
     st.markdown("**Sources:** " + source_links_md(event, labels))
-    from basewatch.changelog import for_event
+    from basewatch.loading.changelog import for_event
 
     history = for_event(changes or [], event["id"])
     if history:

@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from basewatch import config
-from basewatch.data import Problem, _display_path, _read_text, _rows_with_lines
-from basewatch.schema import HTTP_URL, ISO_DATE, PARTIAL_DATE
+from basewatch.loading.dataset import Problem, _display_path, _read_text, _rows_with_lines
+from basewatch.loading.schema import HTTP_URL, ISO_DATE, PARTIAL_DATE
 from basewatch.text import date_label, figure_as_given, long_date
 
 SITE_STATUS_COLUMNS = ("site_id", "date", "date_precision", "status", "claim_status", "source_name",
