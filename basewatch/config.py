@@ -77,6 +77,22 @@ CLAIM_STATUS_MEANING = {
 }
 
 DATE_PRECISIONS = ("day", "month", "year")
+
+# What stands behind a source host (publishers.csv `kind`), strongest first; the rubric is in data/README.md.
+SOURCE_KINDS = ("wire", "newspaper", "broadcaster", "official", "research", "specialist", "aggregator", "blog",
+                "wiki", "other")
+SOURCE_KIND_MEANING = {
+    "wire": "news agency (Reuters, AP, AFP, Interfax, ...)",
+    "newspaper": "newspaper or news site with its own reporting",
+    "broadcaster": "radio or television broadcaster",
+    "official": "government, military, UN or parliament",
+    "research": "think tank, ISW, academic work",
+    "specialist": "defence or OSINT outlet",
+    "aggregator": "republishes or rewrites others' articles",
+    "blog": "blog or forum",
+    "wiki": "Wikipedia or one of its mirrors",
+    "other": "anything else",
+}
 SITE_KINDS = ("naval", "air", "port", "airfield", "logistics", "other")
 SITE_STATUSES = ("active", "reduced", "contested", "withdrawn", "proposed", "unknown")
 
@@ -114,6 +130,11 @@ ACTOR_COLORS = {
     "Unidentified": "#AAAAAA",
 }
 FALLBACK_COLOR = "#777777"
+NO_PRESENCE_COLOR = "#FFFFFF"  # a site before its first status row: drawn as an outline only, never a status colour
+
+# One colour per event type on the timeline (colour-blind-safe; claim status is drawn by shape).
+EVENT_TYPE_COLORS = dict(zip(EVENT_TYPES, ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+                                           "#882255", "#117733", "#999933", "#332288", "#888888")))
 
 MOVEMENT_COLOR = "#332288"  # arcs on the map, arrows on the timeline: movements between sites
 
@@ -170,13 +191,3 @@ def data_dir() -> Path:
     """Folder holding events.csv and bases.geojson: $BASEWATCH_DATA_DIR, else the bundled data."""
     configured = os.environ.get("BASEWATCH_DATA_DIR", "").strip()
     return Path(configured).expanduser() if configured else BUNDLED_DATA_DIR
-
-
-def actor_color(actor: str) -> str:
-    """The one colour an actor has on maps, charts and tables."""
-    return ACTOR_COLORS.get(actor, FALLBACK_COLOR)
-
-
-def country_name(code: str) -> str:
-    """English name for an ISO 3166-1 alpha-2 code, or the code itself."""
-    return COUNTRY_NAMES.get(code, code) if code else "—"

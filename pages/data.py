@@ -4,8 +4,9 @@ import streamlit as st
 
 from basewatch import config
 from basewatch.loading import changelog
-from basewatch.loading import publishers as publishers_module
+from basewatch.queries import sources
 from basewatch.shell import chrome
+from basewatch.state.catalog import label, meaning
 from basewatch.text import md_escape
 from basewatch.views import downloads
 
@@ -41,8 +42,8 @@ st.markdown(
     "scope after the event: the site when a site is named, otherwise the country. A single figure is stored "
     "twice; vague words (\"several hundred\") are left empty rather than turned into numbers.")
 st.markdown("**Claim status**")
-st.table({"status": list(config.CLAIM_STATUS_MEANING),
-          "meaning": list(config.CLAIM_STATUS_MEANING.values())})
+st.table({"status": [label("status", s) for s in config.CLAIM_STATUSES],
+          "meaning": [meaning("status", s) for s in config.CLAIM_STATUSES]})
 
 st.subheader("Sources and their weight")
 if ctx.dataset.publishers.empty:
@@ -57,7 +58,7 @@ else:
     st.markdown(f"**{weak:,} of {len(events):,} events in view ({share:.0%}) rest only on weak sources** "
                 "(state-affiliated outlets, aggregators, blogs or wikis). Switch on *Independent sources only* in "
                 "the sidebar to leave them out.")
-    table = publishers_module.citations_per_publisher(events, ctx.dataset.publishers)
+    table = sources.citations_per_publisher(events, ctx.dataset.publishers)
     st.caption(f"{int((table['events'] > 0).sum()):,} publishers cited by the events in view, out of "
                f"{len(table):,} in the registry. Reliability is the Admiralty source grade (A reliable … E unreliable, "
                "F cannot be judged); the rubric is in data/README.md.")
@@ -70,7 +71,8 @@ else:
         "events": st.column_config.NumberColumn("Events citing it", format="%d"),
         "note": st.column_config.TextColumn("Note", width="large"), "country": None})
     st.markdown("**Kinds of source**")
-    st.table({"kind": list(publishers_module.KIND_MEANING), "meaning": list(publishers_module.KIND_MEANING.values())})
+    st.table({"kind": [label("source", k) for k in config.SOURCE_KINDS],
+              "meaning": [meaning("source", k) for k in config.SOURCE_KINDS]})
 
 st.subheader("Corrections log")
 entries = ctx.changes

@@ -5,7 +5,11 @@ from streamlit_folium import st_folium
 
 from basewatch.queries import aggregate, footprint
 from basewatch.shell import chrome, components, playback, resources, session
-from basewatch.views.maps import layers as maps
+from basewatch.views import story
+from basewatch.views.maps import basemap, framing
+from basewatch.views.maps import events as event_layers
+from basewatch.views.maps import export as map_export
+from basewatch.views.maps import sites as site_layers
 
 ctx = chrome.page_setup("map")
 st.title("Map")
@@ -31,59 +35,54 @@ def map_and_details():
     selected_event = ctx.all_events[ctx.all_events["id"] == state.event].iloc[0] if state.event else None
     selected_site = sites[sites["id"] == state.site].iloc[0] if state.site else None
     moves = footprint.movements(ctx.events, sites)
-    focus = maps.focus_point(selected_event, selected_site)
+    focus = framing.focus_point(selected_event, selected_site)
     # A link's view or a selection decides where the map opens; otherwise it fits what the filters select.
-    center, zoom = maps.initial_view(state.view, focus) if (state.view or focus) else (None, None)
+    center, zoom = framing.initial_view(state.view, focus) if (state.view or focus) else (None, None)
     focus_color = ctx.catalog.color("actor", selected_event["actor_slug"]) if selected_event is not None else "#111111"
 
     returned = ["last_object_clicked_tooltip", "center", "zoom", "selected_layers"]
-    if int(ctx.events["map_lat"].notna().sum()) <= aggregate.POINT_THRESHOLD:
-        # The usual case (the bundled data): every event as a clustered marker.
-        event_layer = maps.build_event_layer(ctx.events, resources.event_rows(ctx.dataset.version, ctx.filters_key,
-                                                                              ctx.events))
-    else:
+    if event_layers.needs_viewport(ctx.events):
         # At scale the server sends grid cells for the viewport the map last reported, or the points in it
         # when few enough; st_folium reruns only when the bounds change, so there is no rerun loop.
         returned.append("bounds")
-        viewport = aggregate.Viewport.from_result(st.session_state.get("main_map"))
-        shown = resources.map_view(ctx.dataset.version, ctx.filters_key,
-                                   aggregate.viewport_key(viewport), ctx.events)
-        event_layer = (maps.build_cell_layer(shown.cells, ctx.catalog) if shown.kind == "cells"
-                       else maps.build_event_layer(shown.events))
+    layer = resources.event_layer_data(ctx.dataset, state.filters, ctx.events,
+                                       aggregate.Viewport.from_result(st.session_state.get("main_map")))
 
     map_col, detail_col = st.columns([5, 3], gap="medium")
     with map_col:
         result = st_folium(
-            maps.build_base_map(frame=maps.frame_bounds(ctx.events, sites)),
+            basemap.build_base_map(frame=framing.frame_bounds(ctx.events, sites)),
             key="main_map",
             height=620,
             use_container_width=True,
             center=center,
             zoom=zoom,
             feature_group_to_add=[
-                event_layer,
-                maps.build_site_layer(sites, events=ctx.events),
-                maps.build_movement_layer(moves, sites),
-                maps.build_ring_layer(sites, state.rings, state.radius_km),
-                maps.build_selection_layer(focus, focus_color),
-                maps.build_export_caption_layer("Russia's military footprint around the Mediterranean: map",
-                                                ctx.summary(), ctx.dataset.version),
+                event_layers.build_layer(layer, ctx.catalog),
+                site_layers.build_site_layer(sites, ctx.catalog, events=ctx.events),
+                site_layers.build_movement_layer(moves, sites),
+                site_layers.build_ring_layer(sites, state.rings, state.radius_km),
+                site_layers.build_selection_layer(focus, focus_color),
+                map_export.build_export_caption_layer("Russia's military footprint around the Mediterranean: map",
+                                                      ctx.summary(), ctx.dataset.version,
+                                                      session.absolute(session.link("map", view=None), "map"),
+                                                      session.view_template("map"), has_view=state.view is not None),
             ],
-            layer_control=maps.layer_control(),
+            layer_control=basemap.layer_control(),
             returned_objects=returned,
         )
         located = int(ctx.events["map_lat"].notna().sum())
-        st.caption(footprint.as_of_sentence(state.filters.date_to, ctx.dataset.data_date))
+        st.caption(story.as_of_sentence(state.filters.date_to, ctx.dataset.data_date))
         st.caption(f"{located:,} of {len(ctx.events):,} events in view have a map position; the others name "
                    "only a place (e.g. a capital) and are listed on the Timeline page. Sites are coloured by "
                    "status, events by actor; a hollow marker is not confirmed, a dashed one was denied.")
-    clicked = maps.parse_clicked((result or {}).get("last_object_clicked_tooltip"))
+    clicked = site_layers.parse_clicked((result or {}).get("last_object_clicked_tooltip"))
     kind, item_id = clicked or (None, None)
     session.follow_pick("map_click", clicked, scope="fragment", event=item_id if kind == "event" else None,
                         site=item_id if kind == "site" else None, view=None)
     # `view` is written only after the reader pans or zooms, never from the frame the map opened on.
-    new_view = maps.view_from_result(result)
-    if maps.user_moved(result) and new_view is not None and new_view != state.view:
+    new_view = framing.view_from_result(result)
+    if framing.user_moved(result) and new_view is not None and new_view != state.view:
         session.update(view=new_view)
 
     with detail_col:

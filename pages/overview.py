@@ -2,15 +2,16 @@
 
 import streamlit as st
 
-from basewatch import config
 from basewatch.queries import summaries
 from basewatch.shell import chrome, components, resources, selections, session
+from basewatch.state.catalog import label
 from basewatch.text import long_date, md_escape
+from basewatch.views import story
 from basewatch.views.charts import footprint as footprint_chart
 
 ctx = chrome.page_setup("overview")
 st.title("Russia's military footprint around the Mediterranean")
-st.markdown(chrome.summary_line(ctx) + summaries.latest_clause(ctx.events))
+st.markdown(chrome.summary_line(ctx) + story.latest_clause(ctx.events))
 
 sites = ctx.sites
 as_of = long_date(ctx.footprint_date)
@@ -22,20 +23,19 @@ cols[1].metric("Sites with events in view", f"{sites_with_events} of {len(sites)
 cols[2].metric("Sites still active", status_counts.get("active", 0),
                help=f"Russian presence reported as active on {as_of}, the end of the selected period")
 st.caption(f"Sites by Russian status on {as_of}: " + " · ".join(
-    f"{count} {status}" for status, count in status_counts.items()))
+    f"{count} {label('site_status', status)}" for status, count in status_counts.items()))
 
 period_start, period_end = ctx.state.filters.date_from, ctx.state.filters.date_to
 st.subheader("The footprint over time")
 first_event = ctx.all_events["date"].min()
 period_set = period_start is not None or period_end is not None  # shade a period only when the reader set one
-spec = resources.footprint_spec(ctx.dataset.version, (period_start or first_event) if period_set else None,
-                                (period_end or ctx.dataset.data_date) if period_set else None, ctx.state.site,
-                                ctx.dataset)
+spec = resources.footprint_spec(ctx.dataset, (period_start or first_event) if period_set else None,
+                                (period_end or ctx.dataset.data_date) if period_set else None, ctx.state.site)
 selection = st.vega_lite_chart(spec, width="stretch", on_select="rerun", key="footprint_chart")
 chrome.chart_downloads(ctx, spec, "Russia's military footprint: site status over time", "footprint")
 picked = selections.picked_value(selection, "site_pick", "site_id")
 session.follow_pick("footprint_pick", picked, site=picked)
-bands = resources.footprint_bands(ctx.dataset.version, ctx.dataset)
+bands = resources.footprint_bands(ctx.dataset)
 st.caption(footprint_chart.describe(bands, period_start, period_end) + " Click a band to select its site.")
 components.chart_as_table(bands, components.FOOTPRINT_TABLE, key="footprint_table")
 if ctx.state.site is not None:
@@ -48,8 +48,7 @@ if ctx.state.site is not None:
 st.subheader("What changed")
 # what_changed gives the headline, one line per site that changed, then personnel and movements. A long
 # site list (the whole 1971-2026 span) folds away so the personnel and movement sentences stay in view.
-changes, site_count = resources.what_changed(ctx.dataset.version, ctx.filters_key, period_start, period_end,
-                                             ctx.dataset, ctx.events)
+changes, site_count = resources.what_changed(ctx.dataset, ctx.state.filters)
 site_lines, other_lines = changes[1:1 + site_count], changes[1 + site_count:]
 st.markdown("\n".join(f"- {md_escape(line)}" for line in changes[:1] + (site_lines if site_count <= 5 else [])
                       + other_lines))
@@ -67,9 +66,9 @@ else:
     est_cols = st.columns(min(len(latest), 4))
     for col, (_, row) in zip(est_cols * 4, latest.iterrows()):
         with col.container(border=True):
-            st.metric(f"{config.country_name(row['country'])}, {row['date_label']}", row["range"],
+            st.metric(f"{label('country', row['country'])}, {row['date_label']}", row["range"],
                       help="Estimated Russian personnel; a range where the source gives one.")
-            st.caption(f"{row['claim_status']} · {components.source_links_md(row, ctx.source_labels)}")
+            st.caption(f"{label('status', row['claim_status'])} · {components.source_links_md(row, ctx.source_labels)}")
     st.caption("Ranges are shown as the sources give them. See the Timeline page for every estimate and "
                "where they conflict.")
 

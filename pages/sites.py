@@ -3,11 +3,13 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from basewatch.queries import footprint, geo
+from basewatch.queries import geo
 from basewatch.shell import chrome, components, session
 from basewatch.text import md_escape
-from basewatch.views.charts import timeline as charts
-from basewatch.views.maps import layers as maps
+from basewatch.views import story
+from basewatch.views.charts import personnel, timeline
+from basewatch.views.maps import basemap
+from basewatch.views.maps import sites as site_layers
 
 ctx = chrome.page_setup("sites")
 sites = ctx.sites  # with the status at the end of the selected period
@@ -22,7 +24,7 @@ st.selectbox("Site", ids, key="site_pick", format_func=lambda i: f"{names[i]} ({
 
 if ctx.state.site is None:
     st.markdown("Choose a site above, or open one from the list. "
-                + md_escape(footprint.as_of_sentence(ctx.state.filters.date_to, ctx.dataset.data_date)
+                + md_escape(story.as_of_sentence(ctx.state.filters.date_to, ctx.dataset.data_date)
                             .replace("coloured by", "listed with")))
     overview = sites[["id", "name", "country", "kind", "status", "status_note"]].assign(
         events=sites["id"].map(ctx.events["site_id"].value_counts()).fillna(0).astype(int))
@@ -35,25 +37,26 @@ else:
         components.site_detail(site, ctx.events, ctx.source_labels)
         chrome.page_link("Show this site on the map", "map", site=site["id"], event=None, view=None)
     with right:
-        st_folium(maps.build_base_map(export=False), key="site_map", height=320, use_container_width=True,
+        st_folium(basemap.build_base_map(export=False), key="site_map", height=320, use_container_width=True,
                   center=[site["lat"], site["lon"]], zoom=7,
-                  feature_group_to_add=[maps.build_site_layer(sites, events=ctx.events), maps.build_selection_layer(
-                      (site["lat"], site["lon"]))], returned_objects=[])
+                  feature_group_to_add=[site_layers.build_site_layer(sites, ctx.catalog, events=ctx.events),
+                                        site_layers.build_selection_layer((site["lat"], site["lon"]))],
+                  returned_objects=[])
         st.markdown("**Distances to other sites** (great circle)")
         st.dataframe(geo.distances_from(site["id"], sites), hide_index=True, width="stretch", height=240,
                      column_config={"km": st.column_config.NumberColumn("km", format="%d")})
     st.subheader("Personnel at this site")
-    frame = charts.personnel_frame(site_events, by="site")
+    frame = personnel.personnel_frame(site_events, by="site")
     if frame.empty:
         st.info("No per-site personnel estimate for this site matches the current filters.")
     else:
-        chart = charts.personnel_chart(frame, f"Estimated Russian personnel at {site['name']}")
+        chart = personnel.personnel_chart(frame, f"Estimated Russian personnel at {site['name']}")
         st.altair_chart(chart, width="stretch")
         chrome.chart_downloads(ctx, chart, f"Estimated Russian personnel at {site['name']}", f"personnel-{site['id']}")
         components.chart_as_table(frame, components.PERSONNEL_TABLE, key="site_personnel_table")
     st.subheader(f"Events at this site ({len(site_events):,})")
     if not site_events.empty:
-        events_chart = charts.timeline_chart(site_events, ctx.state.event)
+        events_chart = timeline.timeline_chart(site_events, ctx.state.event)
         st.altair_chart(events_chart, width="stretch")
         chrome.chart_downloads(ctx, events_chart, f"Events at {site['name']}", f"events-{site['id']}")
         components.events_table(site_events.sort_values(["date", "id"], ascending=False), key="site_events",

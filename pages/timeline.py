@@ -4,7 +4,7 @@ import streamlit as st
 
 from basewatch.shell import chrome, components, playback, resources, selections, session
 from basewatch.state.filters import search_events
-from basewatch.views.charts import timeline as charts
+from basewatch.views.charts import personnel
 
 ctx = chrome.page_setup("timeline")
 st.title("Timeline")
@@ -18,8 +18,7 @@ else:
                "two sites. It opens on the years where most "
                "events are; drag across the strip beneath it to choose other years (this sets the date filter); "
                "click a mark to select that event. The events it plots are listed in the table below.")
-    spec = resources.timeline_spec(ctx.dataset.version, ctx.filters_key, ctx.state.event, ctx.events,
-                                   ctx.all_events, ctx.state.filters)
+    spec = resources.timeline_spec(ctx.dataset, ctx.state.filters, ctx.state.event)
     selection = st.vega_lite_chart(spec, width="stretch", on_select="rerun", key="timeline_chart")
     chrome.chart_downloads(ctx, spec, "Events over time, by actor", "timeline")
     brushed = selections.brushed_period(selection)
@@ -35,24 +34,23 @@ else:
     playback.controls(ctx)
 
 st.subheader("Estimated Russian personnel")
-country_spec = resources.personnel_spec(ctx.dataset.version, ctx.filters_key, "country", "Country-wide estimates",
-                                        ctx.events)
+country_spec = resources.personnel_spec(ctx.dataset, ctx.state.filters, "country", "Country-wide estimates")
 if country_spec is None:
     st.info("No country-wide personnel estimate matches the current filters.")
 else:
     st.vega_lite_chart(country_spec, width="stretch")
     chrome.chart_downloads(ctx, country_spec, "Estimated Russian personnel, country-wide", "personnel")
-    components.chart_as_table(resources.personnel_frame(ctx.dataset.version, ctx.filters_key, "country", ctx.events),
+    components.chart_as_table(resources.personnel_frame(ctx.dataset, ctx.state.filters, "country"),
                               components.PERSONNEL_TABLE, key="country_personnel_table")
     st.caption("Band: the low–high range a source gives; line: its midpoint, held until the next estimate; "
-               f"lines break where no estimate exists for more than {charts.GAP_DAYS // 365} years. Each point is "
+               f"lines break where no estimate exists for more than {personnel.GAP_DAYS // 365} years. Each point is "
                "one estimate (hover for source). Cumulative rotations and civilians are not counted.")
-site_spec = resources.personnel_spec(ctx.dataset.version, ctx.filters_key, "site", "Per-site estimates", ctx.events)
+site_spec = resources.personnel_spec(ctx.dataset, ctx.state.filters, "site", "Per-site estimates")
 if site_spec is not None:
     with st.expander("Per-site estimates"):
         st.vega_lite_chart(site_spec, width="stretch")
         chrome.chart_downloads(ctx, site_spec, "Estimated Russian personnel, per site", "personnel-sites")
-        frame = resources.personnel_frame(ctx.dataset.version, ctx.filters_key, "site", ctx.events)
+        frame = resources.personnel_frame(ctx.dataset, ctx.state.filters, "site")
         st.dataframe(frame[list(components.PERSONNEL_TABLE)].rename(columns=components.PERSONNEL_TABLE),
                      hide_index=True, width="stretch", key="site_personnel_table")
 

@@ -353,7 +353,7 @@ PACKAGES: list[dict] = [
         "(.fa-rotate-1 .. .fa-rotate-360, as in folium's templates/leaflet.awesome.rotate.css)",
     },
     {
-        # Not a folium asset: Basewatch's own "Download PNG" map control (basewatch.maps.MapExport)
+        # Not a folium asset: Basewatch's own "Download PNG" map control (basewatch.views.maps.export.MapExport)
         # declares this jsDelivr URL so that it is swapped for the local copy like folium's own.
         "spec": "html-to-image@1.11.13",
         "dest": "html-to-image-1.11.13",
@@ -363,7 +363,7 @@ PACKAGES: list[dict] = [
         "urls": {
             "https://cdn.jsdelivr.net/npm/html-to-image@1.11.13/dist/html-to-image.js": "html-to-image.js",
         },
-        "used_by": "basewatch.maps.MapExport (the map's Download PNG control)",
+        "used_by": "basewatch.views.maps.export.MapExport (the map's Download PNG control)",
     },
     {
         # Test-only: tests/browser/test_a11y.py injects it into every page. No CDN URL, no manifest entry.

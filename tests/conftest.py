@@ -68,3 +68,10 @@ def pytest_report_header(config):
 
     return (f"streamlit {streamlit.__version__}, folium {folium.__version__}, "
             f"streamlit-folium {getattr(streamlit_folium, '__version__', '?')}")
+
+
+def catalog_of(dataset):
+    """The catalog the app builds for a dataset (maps and URL state read it)."""
+    from basewatch.state.catalog import build_catalog
+
+    return build_catalog(dataset.events, dataset.sites)

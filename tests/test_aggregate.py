@@ -102,12 +102,12 @@ def test_cell_layer_carries_counts_and_actor_indices_only():
     from basewatch.loading.dataset import load_dataset
     from basewatch.queries import aggregate
     from basewatch.state.catalog import build_catalog
-    from basewatch.views.maps import layers as maps
+    from basewatch.views.maps import events as event_layers
     from tests.conftest import MINI
 
     dataset = load_dataset(MINI, today=dt.date(2026, 11, 26))
     cells = aggregate.grid_cells(dataset.events, 3)
-    layer = maps.build_cell_layer(cells, build_catalog(dataset.events, dataset.sites))
+    layer = event_layers.build_cell_layer(cells, build_catalog(dataset.events, dataset.sites))
     element = next(iter(layer._children.values()))
     assert sum(r[2] for r in element.rows) == int(dataset.events["map_lat"].notna().sum())
     assert all(isinstance(v, (int, float)) for r in element.rows for v in r[:3])

@@ -9,7 +9,7 @@ import pytest
 
 from basewatch.loading.dataset import load_dataset
 from basewatch.views import exports
-from basewatch.views.charts import timeline as charts
+from basewatch.views.charts import personnel, timeline
 from tests.conftest import BUNDLED
 
 TITLE = "Estimated Russian personnel <in Syria & Libya>"
@@ -30,8 +30,8 @@ def _svg_texts(svg: bytes) -> list[str]:
 
 @pytest.mark.parametrize("kind", ["timeline", "personnel"])
 def test_svg_carries_title_sentence_version_and_link(events, kind):
-    chart = (charts.timeline_chart(events) if kind == "timeline"
-             else charts.personnel_chart(charts.personnel_frame(events)))
+    chart = (timeline.timeline_chart(events) if kind == "timeline"
+             else personnel.personnel_chart(personnel.personnel_frame(events)))
     svg = exports.chart_image(chart, "svg", TITLE, SENTENCE, "v-1a2b", LINK)
     texts = _svg_texts(svg)
     assert TITLE in texts and SENTENCE in texts and LINK in texts
@@ -40,7 +40,7 @@ def test_svg_carries_title_sentence_version_and_link(events, kind):
 
 
 def test_png_is_a_real_image_with_the_same_text_layout(events):
-    chart = charts.personnel_chart(charts.personnel_frame(events))
+    chart = personnel.personnel_chart(personnel.personnel_frame(events))
     png = exports.chart_image(chart, "png", TITLE, SENTENCE, "v-1a2b", LINK, scale=1)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and png.rstrip(b"\x00").endswith(b"IEND\xaeB`\x82")
     width, height = struct.unpack(">II", png[16:24])
@@ -51,7 +51,7 @@ def test_png_is_a_real_image_with_the_same_text_layout(events):
 
 
 def test_a_spec_dict_works_too_and_bad_formats_are_refused(events):
-    spec = charts.personnel_chart(charts.personnel_frame(events)).to_dict()
+    spec = personnel.personnel_chart(personnel.personnel_frame(events)).to_dict()
     assert exports.chart_image(spec, "svg", "t", "s", "v", "l").startswith(b"<svg")
     with pytest.raises(ValueError):
         exports.chart_image(spec, "pdf", "t", "s", "v", "l")

@@ -170,7 +170,7 @@ def test_site_with_bad_kind_and_swapped_coordinates(data_copy):
 
 
 def test_oversized_file_is_refused_before_parsing(data_copy, monkeypatch):
-    from basewatch.loading import dataset as data
+    from basewatch.loading import files as data
 
     folder, events, _ = data_copy
     monkeypatch.setattr(data, "MAX_FILE_BYTES", 100)
@@ -207,14 +207,14 @@ def test_report_is_capped_for_files_full_of_errors(data_copy):
 
 
 def test_the_size_limit_admits_the_million_event_benchmark_file(monkeypatch):
-    from basewatch.loading import dataset as data
+    from basewatch.loading import files as data
 
     monkeypatch.delenv(data.MAX_FILE_ENV, raising=False)
     assert data.max_file_bytes() >= 460e6  # the 1,000,000-event synthetic CSV weighs about 452 MB
 
 
 def test_the_size_limit_is_configurable_with_the_same_clear_message(data_copy, monkeypatch):
-    from basewatch.loading import dataset as data
+    from basewatch.loading import files as data
 
     folder, events, _ = data_copy
     monkeypatch.setenv(data.MAX_FILE_ENV, "0.001")  # 1,000 bytes: the mini events file is bigger
@@ -228,7 +228,7 @@ def test_the_size_limit_is_configurable_with_the_same_clear_message(data_copy, m
 
 @pytest.mark.parametrize("junk", ["", "lots", "-5", "0", "nan"])
 def test_a_junk_size_limit_keeps_the_default_guard(junk, monkeypatch):
-    from basewatch.loading import dataset as data
+    from basewatch.loading import files as data
 
     monkeypatch.setenv(data.MAX_FILE_ENV, junk)
     assert data.max_file_bytes() == data.MAX_FILE_BYTES

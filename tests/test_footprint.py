@@ -10,7 +10,8 @@ import pytest
 
 from basewatch import config
 from basewatch.loading.dataset import load_dataset
-from basewatch.queries.footprint import NO_PRESENCE_LABEL, movements, status_as_of, status_changes, what_changed
+from basewatch.queries.footprint import NO_PRESENCE_LABEL, movements, status_as_of, status_changes
+from basewatch.views.story import what_changed
 from basewatch.views.charts.footprint import footprint_chart, footprint_frame
 from tests.conftest import BUNDLED, MINI, csv_rows, data_problems, write_csv_rows
 
@@ -97,12 +98,13 @@ def test_the_version_of_a_folder_without_the_file_is_what_it_was_before(data_cop
 
 
 def test_the_sentence_under_the_map_names_the_footprint_date(mini):
-    from basewatch.queries.footprint import as_of_sentence, status_color
+    from basewatch.state.catalog import color
+    from basewatch.views.story import as_of_sentence
 
     assert "on 1 June 2020, the end of the selected period" in as_of_sentence("2020-06-01", mini.data_date)
     assert "as of the data date, 27 January 2026" in as_of_sentence(None, mini.data_date)
-    assert status_color("active") == config.SITE_STATUS_COLORS["active"]
-    assert status_color(None) not in config.SITE_STATUS_COLORS.values()
+    assert color("site_status", "active") == config.SITE_STATUS_COLORS["active"]
+    assert color("site_status", None) not in config.SITE_STATUS_COLORS.values()
 
 
 def test_hostile_text_in_note_round_trips_unchanged(mini):

@@ -46,7 +46,7 @@ def test_overview_counts_sites_still_active_on_the_period_end(monkeypatch):
 
 
 def test_map_colours_sites_by_their_status_on_the_period_end(monkeypatch):
-    from basewatch.queries.footprint import status_color
+    from basewatch.state.catalog import color
 
     def site_colours(at):
         group = json.loads(at.get("component_instance")[0].proto.json_args)["feature_group"]
@@ -54,7 +54,7 @@ def test_map_colours_sites_by_their_status_on_the_period_end(monkeypatch):
 
     before = site_colours(run_page("pages/map.py", {"to": "2024-12-01"}, data_dir=MINI, monkeypatch=monkeypatch))
     after = site_colours(run_page("pages/map.py", data_dir=MINI, monkeypatch=monkeypatch))
-    assert status_color("active") in before and status_color("reduced") in after
+    assert color("site_status", "active") in before and color("site_status", "reduced") in after
     assert before != after
 
 

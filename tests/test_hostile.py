@@ -8,7 +8,10 @@ import os
 import pytest
 
 from basewatch.loading.dataset import DataError, load_dataset
-from basewatch.views.maps import layers as maps
+from basewatch.views.maps import basemap
+from basewatch.views.maps import events as event_layers
+from basewatch.views.maps import sites as site_layers
+from tests.conftest import catalog_of
 from tests.hostile import HOSTILE_STRINGS, make_hostile_dataset
 from tests.test_maps import render_like_st_folium, render_whole_page
 
@@ -25,11 +28,12 @@ def test_hostile_text_is_valid_data_and_kept_as_written(hostile):
 
 def test_no_hostile_string_survives_into_the_map(hostile):
     def groups():
-        return [maps.build_site_layer(hostile.sites), maps.build_event_layer(hostile.events),
-                maps.build_ring_layer(hostile.sites, tuple(hostile.sites["id"]), 200),
-                maps.build_selection_layer((35.0, 36.0))]
+        return [site_layers.build_site_layer(hostile.sites, catalog_of(hostile)),
+                event_layers.build_event_layer(hostile.events, catalog_of(hostile)),
+                site_layers.build_ring_layer(hostile.sites, tuple(hostile.sites["id"]), 200),
+                site_layers.build_selection_layer((35.0, 36.0))]
 
-    for html in (render_like_st_folium(maps.build_base_map(), groups()), render_whole_page(groups)):
+    for html in (render_like_st_folium(basemap.build_base_map(), groups()), render_whole_page(groups)):
         assert str(os.getpid()) not in html
         for text in HOSTILE_STRINGS:
             if any(c in text for c in "<>`${}%\\\"'"):

@@ -12,10 +12,15 @@ import pandas as pd
 import pytest
 from streamlit_folium import _get_feature_group_string, _get_map_string
 
+from basewatch import config
 from basewatch.loading.dataset import load_dataset
 from basewatch.state.filters import Filters, apply_filters
-from basewatch.views.maps import layers as maps
-from tests.conftest import MINI
+from basewatch.text import inert
+from basewatch.views.maps import basemap, framing
+from basewatch.views.maps import events as event_layers
+from basewatch.views.maps import export as map_export
+from basewatch.views.maps import sites as site_layers
+from tests.conftest import MINI, catalog_of
 
 JINJA_PID = "{{ lipsum.__globals__.os.getpid() }}"
 JINJA_MATH = "QQ{{ 7*7 }}QQ"
@@ -48,7 +53,7 @@ def render_like_st_folium(fmap: folium.Map, groups: list[folium.FeatureGroup]) -
 
 def render_whole_page(make_groups) -> str:
     """The other path: groups added to the map and the whole figure rendered (where folium re-renders Jinja)."""
-    fmap = maps.build_base_map()
+    fmap = basemap.build_base_map()
     for group in make_groups():
         group.add_to(fmap)
     return js_unescape(fmap.get_root().render())
@@ -64,13 +69,13 @@ def hostile_sites(dataset) -> pd.DataFrame:
 
 def test_one_marker_per_located_matching_event(dataset):
     russia = apply_filters(dataset.events, Filters(actors=frozenset({"russia"})))
-    rows = maps.event_rows(russia)
+    rows = event_layers.event_rows(russia, catalog_of(dataset))
     assert len(rows) == int(russia["map_lat"].notna().sum()) == 3
     assert sorted(r[6] for r in rows) == sorted(russia.loc[russia["map_lat"].notna(), "id"])
 
 
 def test_event_rows_carry_no_free_text(dataset):
-    rows = maps.event_rows(dataset.events)
+    rows = event_layers.event_rows(dataset.events, catalog_of(dataset))
     for row in rows:
         lat, lon, actor, kind, status, label, event_id = row
         assert isinstance(lat, float) and isinstance(actor, int) and isinstance(status, int)
@@ -81,10 +86,10 @@ def test_server_side_template_injection_does_not_run(dataset):
     sites = hostile_sites(dataset)
 
     def groups():
-        return [maps.build_site_layer(sites), maps.build_event_layer(dataset.events),
-                maps.build_ring_layer(sites, tuple(sites["id"]), 300)]
+        return [site_layers.build_site_layer(sites, catalog_of(dataset)), event_layers.build_event_layer(dataset.events, catalog_of(dataset)),
+                site_layers.build_ring_layer(sites, tuple(sites["id"]), 300)]
 
-    for html in (render_like_st_folium(maps.build_base_map(), groups()), render_whole_page(groups)):
+    for html in (render_like_st_folium(basemap.build_base_map(), groups()), render_whole_page(groups)):
         assert str(os.getpid()) not in html, "Jinja in data ran on the server"
         assert "QQ49QQ" not in html
         assert "QQ&#123;&#123; 7*7 &#125;&#125;QQ" in html  # shown literally instead
@@ -92,7 +97,7 @@ def test_server_side_template_injection_does_not_run(dataset):
 
 def test_hostile_text_is_escaped_for_html_and_template_literals(dataset):
     sites = hostile_sites(dataset)
-    html = render_like_st_folium(maps.build_base_map(), [maps.build_site_layer(sites)])
+    html = render_like_st_folium(basemap.build_base_map(), [site_layers.build_site_layer(sites, catalog_of(dataset))])
     assert "<img src=x" not in html and "<script>alert(4)" not in html
     assert "${alert(2)}" not in html and "` + alert(3)" not in html
     assert 'onmouseover="alert(5)' not in html
@@ -100,36 +105,36 @@ def test_hostile_text_is_escaped_for_html_and_template_literals(dataset):
 
 
 def test_inert_removes_every_dangerous_character():
-    text = maps.inert("<a href='x'>`${}`{%}\\</a>")
+    text = inert("<a href='x'>`${}`{%}\\</a>")
     assert not set(text) & set("<>'\"`${}%\\")
 
 
 def test_no_cdn_asset_in_the_rendered_map(dataset):
-    fmap = maps.build_base_map()
-    for group in (maps.build_event_layer(dataset.events), maps.build_site_layer(dataset.sites)):
+    fmap = basemap.build_base_map()
+    for group in (event_layers.build_event_layer(dataset.events, catalog_of(dataset)), site_layers.build_site_layer(dataset.sites, catalog_of(dataset))):
         group.add_to(fmap)
-    maps.layer_control().add_to(fmap)
+    basemap.layer_control().add_to(fmap)
     page = fmap.get_root().render()
     assets = re.findall(r'<(?:script[^>]*\ssrc|link[^>]*\shref)="([^"]+)"', page)
     assert assets, "expected local script and stylesheet links"
     assert all(url.startswith("/app/static/vendor/") for url in assets), assets
     for url in assets:
-        assert (maps.config.STATIC_DIR / url.removeprefix("/app/static/")).is_file(), url
+        assert (config.STATIC_DIR / url.removeprefix("/app/static/")).is_file(), url
 
 
 def test_clicked_tooltip_text_names_the_item():
-    assert maps.parse_clicked("8 Dec 2024 · Russia · withdrawal · reported[event:ev-0005]") == ("event", "ev-0005")
-    assert maps.parse_clicked("Hmeimim Air Base air · status: active[site:hmeimim]") == ("site", "hmeimim")
-    assert maps.parse_clicked("no id here") is None
-    assert maps.parse_clicked("[event:../../etc]") is None
+    assert site_layers.parse_clicked("8 Dec 2024 · Russia · withdrawal · reported[event:ev-0005]") == ("event", "ev-0005")
+    assert site_layers.parse_clicked("Hmeimim Air Base air · status: active[site:hmeimim]") == ("site", "hmeimim")
+    assert site_layers.parse_clicked("no id here") is None
+    assert site_layers.parse_clicked("[event:../../etc]") is None
 
 
 def test_view_helpers():
-    center, zoom = maps.initial_view(None, (35.4, 35.9))
-    assert center == [35.4, 35.9] and zoom == maps.SELECTED_ZOOM
-    view = maps.view_from_result({"center": {"lat": 35.0, "lng": 36.0}, "zoom": 7})
+    center, zoom = framing.initial_view(None, (35.4, 35.9))
+    assert center == [35.4, 35.9] and zoom == framing.SELECTED_ZOOM
+    view = framing.view_from_result({"center": {"lat": 35.0, "lng": 36.0}, "zoom": 7})
     assert view is not None and (view.lat, view.lon, view.zoom) == (35.0, 36.0, 7)
-    assert maps.view_from_result({"center": {"lat": "x", "lng": 1}, "zoom": 3}) is None
+    assert framing.view_from_result({"center": {"lat": "x", "lng": 1}, "zoom": 3}) is None
 
 
 def test_control_raw_folium_would_run_the_payload():
@@ -145,12 +150,13 @@ def test_control_raw_folium_would_run_the_payload():
 def test_estimated_positions_get_an_uncertainty_circle():
     from tests.conftest import BUNDLED
 
-    sites = load_dataset(BUNDLED).sites
+    dataset = load_dataset(BUNDLED)
+    sites = dataset.sites
     khadim = sites[sites["id"] == "al-khadim"].iloc[0]
-    assert maps.uncertainty_km(khadim) == 100
+    assert site_layers.uncertainty_km(khadim) == 100
     tartus = sites[sites["id"] == "tartus"].iloc[0]
-    assert maps.uncertainty_km(tartus) == 0
-    html = render_like_st_folium(maps.build_base_map(), [maps.build_site_layer(sites)])
+    assert site_layers.uncertainty_km(tartus) == 0
+    html = render_like_st_folium(basemap.build_base_map(), [site_layers.build_site_layer(sites, catalog_of(dataset))])
     assert "radius: r[5] * 1000" in html and ",100.0]" in html.replace(" ", "")
 
 
@@ -175,9 +181,9 @@ def bundled():
 
 @pytest.mark.parametrize("size", [PHONE_MAP, (390, 600), DESKTOP_MAP])
 def test_default_frame_shows_tartus_and_hmeimim(bundled, size):
-    bounds = maps.frame_bounds(bundled.events, bundled.sites)
-    center, zoom = maps.fitted_view(bounds, *size)
-    box = maps.view_box(center, zoom, *size)
+    bounds = framing.frame_bounds(bundled.events, bundled.sites)
+    center, zoom = framing.fitted_view(bounds, *size)
+    box = framing.view_box(center, zoom, *size)
     assert _inside(box, TARTUS) and _inside(box, HMEIMIM), (size, center, zoom, box)
     # and the frame is a region, not the whole world: zoom 4 or closer even on a phone
     assert zoom >= 4, (size, zoom)
@@ -187,65 +193,65 @@ def test_frame_follows_the_filters_and_ignores_outliers(bundled):
     events = bundled.events.copy()
     moscow = events.index[:3]
     events.loc[moscow, ["map_lat", "map_lon", "site_id"]] = [55.75, 37.62, None]
-    (south, west), (north, east) = maps.frame_bounds(events, bundled.sites)
+    (south, west), (north, east) = framing.frame_bounds(events, bundled.sites)
     assert north < 40, "three Moscow events among many must not stretch the frame to Moscow"
     libya = apply_filters(bundled.events, Filters(countries=frozenset({"ly"})))
-    (south, west), (north, east) = maps.frame_bounds(libya, bundled.sites)
+    (south, west), (north, east) = framing.frame_bounds(libya, bundled.sites)
     assert east < 30 and west > 9, "a Libya filter frames Libya"
     none = apply_filters(bundled.events, Filters(actors=frozenset({"nobody"})))
-    assert maps.frame_bounds(none, bundled.sites) == maps.frame_bounds(bundled.events.iloc[:0], bundled.sites)
+    assert framing.frame_bounds(none, bundled.sites) == framing.frame_bounds(bundled.events.iloc[:0], bundled.sites)
 
 
 def test_fitted_zoom_matches_leaflet_rules():
     # A 10°×10° box at the equator in an 800×600 map: 10/360*256*2^z <= 600-48 holds up to z = 6.
-    center, zoom = maps.fitted_view(((-5, -5), (5, 5)), 800, 600)
+    center, zoom = framing.fitted_view(((-5, -5), (5, 5)), 800, 600)
     assert zoom == 6 and abs(center[0]) < 1e-6 and abs(center[1]) < 1e-6
     # A single point opens at FRAME_MAX_ZOOM, not at the maximum zoom.
-    assert maps.fitted_view(((35, 36), (35, 36)), 800, 600)[1] == maps.FRAME_MAX_ZOOM
+    assert framing.fitted_view(((35, 36), (35, 36)), 800, 600)[1] == framing.FRAME_MAX_ZOOM
 
 
 def test_label_priority_puts_busy_sites_first(bundled):
-    rank = maps.label_priority(bundled.sites, bundled.events)
+    rank = site_layers.label_priority(bundled.sites, bundled.events)
     assert sorted(rank.values()) == list(range(len(bundled.sites)))
     assert rank["tartus"] < rank["tartus-commercial-port"], "same spot: the busier site keeps its label"
     assert rank["hmeimim"] < rank["al-wigh"]
     only_tobruk = bundled.events[bundled.events["site_id"] == "tobruk"]
-    assert maps.label_priority(bundled.sites, only_tobruk)["tobruk"] == 0, "filters decide who is busy"
+    assert site_layers.label_priority(bundled.sites, only_tobruk)["tobruk"] == 0, "filters decide who is busy"
 
 
 def test_site_labels_are_decluttered_in_the_browser(bundled):
-    html = render_like_st_folium(maps.build_base_map(), [maps.build_site_layer(bundled.sites, events=bundled.events)])
+    html = render_like_st_folium(basemap.build_base_map(), [site_layers.build_site_layer(bundled.sites, catalog_of(bundled), events=bundled.events)])
     assert "function declutter()" in html and 'map.on("zoomend moveend resize", declutter)' in html
     ranks = re.search(r"ranks = (\[[\d, ]+\])", html).group(1)
     assert sorted(json.loads(ranks)) == list(range(len(bundled.sites)))
 
 
 def test_selection_sits_in_a_pane_above_the_clusters():
-    html = render_like_st_folium(maps.build_base_map(), [maps.build_selection_layer((35.41, 35.945), "#D55E00")])
-    assert maps.SELECTION_PANE_Z > 600  # Leaflet's marker pane, where the event clusters live
-    assert f'createPane("{maps.SELECTION_PANE}").style.zIndex = {maps.SELECTION_PANE_Z}' in html
-    assert f'pane: "{maps.SELECTION_PANE}"' in html and "[35.41, 35.945]" in html
-    bad = render_like_st_folium(maps.build_base_map(), [maps.build_selection_layer((1, 2), "red;}<script>")])
+    html = render_like_st_folium(basemap.build_base_map(), [site_layers.build_selection_layer((35.41, 35.945), "#D55E00")])
+    assert site_layers.SELECTION_PANE_Z > 600  # Leaflet's marker pane, where the event clusters live
+    assert f'createPane("{site_layers.SELECTION_PANE}").style.zIndex = {site_layers.SELECTION_PANE_Z}' in html
+    assert f'pane: "{site_layers.SELECTION_PANE}"' in html and "[35.41, 35.945]" in html
+    bad = render_like_st_folium(basemap.build_base_map(), [site_layers.build_selection_layer((1, 2), "red;}<script>")])
     assert "red;}" not in bad
 
 
 def test_only_a_reader_move_counts_as_a_new_view():
     frame_report = {"center": {"lat": 31.0, "lng": 27.6}, "zoom": 5, "selected_layers": []}
-    assert not maps.user_moved(frame_report) and not maps.user_moved(None)
-    assert not maps.user_moved({"selected_layers": None})
-    moved = {**frame_report, "selected_layers": [{"name": maps.USER_MOVED_LAYER, "url": ""}]}
-    assert maps.user_moved(moved)
-    html = render_like_st_folium(maps.build_base_map(frame=((30, 20), (36, 40))), [])
-    assert f'"{maps.USER_MOVED_LAYER}"' in html and 'map.on("dragstart", mark)' in html
+    assert not framing.user_moved(frame_report) and not framing.user_moved(None)
+    assert not framing.user_moved({"selected_layers": None})
+    moved = {**frame_report, "selected_layers": [{"name": framing.USER_MOVED_LAYER, "url": ""}]}
+    assert framing.user_moved(moved)
+    html = render_like_st_folium(basemap.build_base_map(frame=((30, 20), (36, 40))), [])
+    assert f'"{framing.USER_MOVED_LAYER}"' in html and 'map.on("dragstart", mark)' in html
     assert "map.fitBounds(bounds" in html and "[[30.0, 20.0], [36.0, 40.0]]" in html
 
 
 def test_map_png_caption_is_inert_and_the_library_is_local(dataset):
-    group = maps.build_export_caption_layer(JINJA_PID + "<b>T</b>", "All ${x} `y` events", "v1",
-                                            "http://localhost/map?a=1&b=2")
-    html = render_like_st_folium(maps.build_base_map(), [group])
+    group = map_export.build_export_caption_layer(JINJA_PID + "<b>T</b>", "All ${x} `y` events", "v1",
+                                                  "http://localhost/map?a=1&b=2", "http://localhost/map?a=1&view={view}")
+    html = render_like_st_folium(basemap.build_base_map(), [group])
     assert str(os.getpid()) not in html and "<b>T</b>" not in html and "${x}" not in html
     assert "Source: Basewatch, data version v1" in html and "Download PNG" in html
-    fmap = maps.build_base_map()
+    fmap = basemap.build_base_map()
     fmap.get_root().render()
-    assert any(url.endswith("html-to-image-1.11.13/html-to-image.js") for _, url in maps.MapExport.default_js)
+    assert any(url.endswith("html-to-image-1.11.13/html-to-image.js") for _, url in map_export.MapExport.default_js)

@@ -8,7 +8,8 @@ import pytest
 
 from basewatch.loading import changelog
 from basewatch.loading.dataset import load_dataset
-from basewatch.loading.publishers import host_labels, host_of, source_columns
+from basewatch.loading.publishers import host_of, source_columns
+from basewatch.queries.sources import host_labels
 from basewatch.state.filters import Filters, apply_filters
 from tests.conftest import data_problems
 from tests.test_pages import run_page

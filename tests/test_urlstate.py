@@ -7,18 +7,18 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from basewatch.state.catalog import catalog_from_sets
 from basewatch.state.filters import Filters
 from basewatch.state.urlstate import (
     PARAM_NAMES,
     MapView,
     ViewState,
-    Vocabulary,
     parse_query_params,
     query_string,
     to_query_params,
 )
 
-VOCAB = Vocabulary(
+VOCAB = catalog_from_sets(
     actors=frozenset({"russia", "european-union", "syria-transitional-government", "turkey"}),
     types=frozenset({"deployment", "withdrawal", "statement"}),
     statuses=frozenset({"confirmed", "reported", "denied"}),
@@ -106,18 +106,18 @@ views = st.builds(
     ViewState,
     filters=st.builds(
         Filters,
-        actors=st.frozensets(st.sampled_from(sorted(VOCAB.actors))),
-        types=st.frozensets(st.sampled_from(sorted(VOCAB.types))),
-        statuses=st.frozensets(st.sampled_from(sorted(VOCAB.statuses))),
-        countries=st.frozensets(st.sampled_from(sorted(VOCAB.countries))),
+        actors=st.frozensets(st.sampled_from(VOCAB.values("actor"))),
+        types=st.frozensets(st.sampled_from(VOCAB.values("type"))),
+        statuses=st.frozensets(st.sampled_from(VOCAB.values("status"))),
+        countries=st.frozensets(st.sampled_from(VOCAB.values("country"))),
         date_from=st.none() | st.dates(dt.date(1970, 1, 1), dt.date(2000, 1, 1)),
         date_to=st.none() | st.dates(dt.date(2000, 1, 2), dt.date(2026, 1, 1)),
     ),
-    site=st.none() | st.sampled_from(sorted(VOCAB.sites)),
+    site=st.none() | st.sampled_from(VOCAB.values("site")),
     event=st.none() | st.sampled_from(sorted(VOCAB.events)),
     view=st.none() | st.builds(MapView, st.integers(-900000, 900000).map(lambda v: v / 10000),
                                st.integers(-1800000, 1800000).map(lambda v: v / 10000), st.integers(1, 18)),
-    rings=st.lists(st.sampled_from(sorted(VOCAB.sites)), unique=True, max_size=2).map(tuple),
+    rings=st.lists(st.sampled_from(VOCAB.values("site")), unique=True, max_size=2).map(tuple),
     radius_km=st.integers(1, 5000),
 )
 

@@ -5,7 +5,7 @@
 
 For the bundled data and for synthetic datasets of each size (tools.synth) it measures:
 
-* Python, in this process: load + validate (`basewatch.data.load_dataset`, what the app calls), a typical
+* Python, in this process: load + validate (`basewatch.loading.dataset.load_dataset`, what the app calls), a typical
   filter (actor=russia, from 2020-01-01: issue 13's filtered link), a rerun of the real pages/map.py under AppTest with the map
   component captured (page chrome + layer building, and the Python work `st_folium` does), the bytes the
   map sends to the browser, and the Altair spec sizes of the timeline and personnel charts.
@@ -283,7 +283,7 @@ def python_bench(directory: Path, n_events: int, profile_dir: Path | None = None
 
     from basewatch.loading import cache
     from basewatch.state.filters import apply_filters
-    from basewatch.views.charts import timeline as charts
+    from basewatch.views.charts import personnel, timeline
 
     out: dict = {}
     repeats = 3 if n_events <= 20_000 else 1
@@ -323,10 +323,10 @@ def python_bench(directory: Path, n_events: int, profile_dir: Path | None = None
 
     specs = {}
     for name, make in (
-        ("timeline", lambda: charts.timeline_chart(events)),
-        ("timeline_filtered", lambda: charts.timeline_chart(filtered)),
-        ("personnel_country", lambda: charts.personnel_chart(charts.personnel_frame(events, "country"))),
-        ("personnel_site", lambda: charts.personnel_chart(charts.personnel_frame(events, "site"))),
+        ("timeline", lambda: timeline.timeline_chart(events)),
+        ("timeline_filtered", lambda: timeline.timeline_chart(filtered)),
+        ("personnel_country", lambda: personnel.personnel_chart(personnel.personnel_frame(events, "country"))),
+        ("personnel_site", lambda: personnel.personnel_chart(personnel.personnel_frame(events, "site"))),
     ):
         start = time.perf_counter()
         with alt.data_transformers.disable_max_rows():
@@ -334,7 +334,7 @@ def python_bench(directory: Path, n_events: int, profile_dir: Path | None = None
         elapsed = time.perf_counter() - start
         specs[name] = {"spec_bytes": len(json.dumps(spec).encode("utf-8")), "build_to_dict_s": elapsed,
                        "rows": sum(len(v) for v in spec.get("datasets", {}).values())}
-    specs["timeline"]["binned"] = len(events) > charts.MAX_TIMELINE_MARKS
+    specs["timeline"]["binned"] = len(events) > timeline.MAX_TIMELINE_MARKS
     out["charts"] = specs
     out["_typical_type"] = _typical_type(filtered)
     return out
@@ -352,10 +352,14 @@ def default_viewport():
 
 def aggregate_bench(events, filtered) -> dict:
     """basewatch.queries.aggregate at the opening view: time and the bytes a cell/point layer would carry."""
+    import pandas as pd
+
     from basewatch.queries import aggregate
-    from basewatch.views.maps import layers as maps
+    from basewatch.state.catalog import build_catalog
+    from basewatch.views.maps import events as event_layers
 
     view = default_viewport()
+    catalog = build_catalog(events, pd.DataFrame({"id": [], "name": []}))  # rows index actors, types, statuses
     out = {}
     for name, frame in (("all", events), ("filtered", filtered)):
         seconds, _, result = _timed(lambda f=frame: aggregate.map_view(f, view), 3)
@@ -363,7 +367,7 @@ def aggregate_bench(events, filtered) -> dict:
             payload = json.dumps(result.cells[["count", "lat", "lon", "actors"]].round(4).to_dict("records"))
             items = len(result.cells)
         else:
-            payload = json.dumps(maps.event_rows(result.events))
+            payload = json.dumps(event_layers.event_rows(result.events, catalog))
             items = len(result.events)
         out[name] = {"s": seconds, "kind": result.kind, "in_view": result.in_view, "items": items,
                      "payload_bytes": len(payload.encode("utf-8"))}
@@ -494,19 +498,22 @@ LEAN_APP = textwrap.dedent('''\
     import streamlit as st
     from streamlit_folium import st_folium
 
-    from basewatch.views.maps import layers as maps
     from basewatch.loading.cache import load_dataset_cached
+    from basewatch.state.catalog import build_catalog
+    from basewatch.views.maps import basemap
+    from basewatch.views.maps import events as event_layers
 
 
     @st.cache_resource
     def data():
         dataset = load_dataset_cached(os.environ["BASEWATCH_DATA_DIR"])
-        return dataset, maps.event_rows(dataset.events)
+        catalog = build_catalog(dataset.events, dataset.sites)
+        return catalog, event_layers.layer_data(dataset.events, catalog)
 
 
-    dataset, rows = data()
-    st_folium(maps.build_base_map(), key="main_map", height=620, use_container_width=True,
-              feature_group_to_add=[maps.build_event_layer(dataset.events, rows)], returned_objects=[])
+    catalog, layer = data()
+    st_folium(basemap.build_base_map(), key="main_map", height=620, use_container_width=True,
+              feature_group_to_add=[event_layers.build_layer(layer, catalog)], returned_objects=[])
     ''')
 
 # What the map page would do with basewatch.queries.aggregate wired in (a prototype, not the page): the cached
@@ -522,33 +529,36 @@ AGGREGATED_APP = textwrap.dedent('''\
     import streamlit as st
     from streamlit_folium import st_folium
 
-    from basewatch.queries import aggregate
     from basewatch import config
-    from basewatch.views.maps import layers as maps
     from basewatch.loading.cache import load_dataset_cached
+    from basewatch.queries import aggregate
+    from basewatch.state.catalog import build_catalog, color
+    from basewatch.views.maps import basemap
+    from basewatch.views.maps import events as event_layers
 
 
     @st.cache_resource
     def data():
-        return load_dataset_cached(os.environ["BASEWATCH_DATA_DIR"])
+        dataset = load_dataset_cached(os.environ["BASEWATCH_DATA_DIR"])
+        return dataset, build_catalog(dataset.events, dataset.sites)
 
 
-    dataset = data()
+    dataset, catalog = data()
     lat, lon, zoom = config.MAP_DEFAULT_VIEW
     deg = 360 / (256 * 2 ** zoom)
     opening = aggregate.Viewport(lat - 310 * deg, lon - 435 * deg, lat + 310 * deg, lon + 435 * deg, zoom)
     view = aggregate.Viewport.from_result(st.session_state.get("agg_map")) or opening
     shown = aggregate.map_view(dataset.events, view)
     if shown.kind == "points":
-        layer = maps.build_event_layer(shown.events)
+        layer = event_layers.build_event_layer(shown.events, catalog)
     else:
         layer = folium.FeatureGroup(name="Events")
         for cell in shown.cells.itertuples():
             top = max(cell.actors, key=cell.actors.get)
-            badge = (f'<div class="bw-cell" style="background:{config.ACTOR_COLORS.get(top, "#777")};color:#fff;'
+            badge = (f'<div class="bw-cell" style="background:{color("actor", top)};color:#fff;'
                      f'border-radius:12px;padding:2px 6px;font:12px sans-serif">{cell.count:,}</div>')
             folium.Marker([cell.lat, cell.lon], icon=folium.DivIcon(html=badge)).add_to(layer)
-    st_folium(maps.build_base_map(), key="agg_map", height=620, use_container_width=True,
+    st_folium(basemap.build_base_map(), key="agg_map", height=620, use_container_width=True,
               feature_group_to_add=[layer], returned_objects=["bounds", "zoom"])
     ''')
 

@@ -18,23 +18,9 @@ import numpy as np
 import pandas as pd
 
 from basewatch import config
+from basewatch.loading.problems import Problem
 
 COLUMNS = ("host", "publisher", "kind", "country", "state_affiliated", "copies_of", "reliability", "note")
-KINDS = ("wire", "newspaper", "broadcaster", "official", "research", "specialist", "aggregator", "blog", "wiki",
-         "other")
-KIND_MEANING = {
-    "wire": "news agency (Reuters, AP, AFP, Interfax, ...)",
-    "newspaper": "newspaper or news site with its own reporting",
-    "broadcaster": "radio or television broadcaster",
-    "official": "government, military, UN or parliament",
-    "research": "think tank, ISW, academic work",
-    "specialist": "defence or OSINT outlet",
-    "aggregator": "republishes or rewrites others' articles",
-    "blog": "blog or forum",
-    "wiki": "Wikipedia or one of its mirrors",
-    "other": "anything else",
-}
-# Admiralty/NATO source-reliability grades (A completely reliable … E unreliable, F cannot be judged).
 RELIABILITY = ("A", "B", "C", "D", "E", "F")
 WEAK_KINDS = frozenset({"aggregator", "blog", "wiki"})
 HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
@@ -56,8 +42,6 @@ def event_urls(events: pd.DataFrame) -> pd.Series:
 
 def load_publishers(path: Path, shown: str, problems: list, text: str) -> pd.DataFrame:
     """Validate publishers.csv (already read as `text`); record each problem with its line and column."""
-    from basewatch.loading.dataset import Problem
-
     empty = pd.DataFrame(columns=list(COLUMNS))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -94,8 +78,8 @@ def load_publishers(path: Path, shown: str, problems: list, text: str) -> pd.Dat
             bad("host", f"duplicate host (first at line {seen[row['host']]})")
         if not row["publisher"]:
             problems.append(Problem(shown, line, "publisher", "must not be empty"))
-        if row["kind"] not in KINDS:
-            bad("kind", "must be one of " + ", ".join(KINDS))
+        if row["kind"] not in config.SOURCE_KINDS:
+            bad("kind", "must be one of " + ", ".join(config.SOURCE_KINDS))
         if row["country"] and not re.fullmatch(r"[A-Z]{2}", row["country"]):
             bad("country", "must be an ISO 3166-1 alpha-2 code in capitals, or empty")
         if row["state_affiliated"] not in ("true", "false"):
@@ -117,8 +101,6 @@ def check_coverage(events: pd.DataFrame, event_lines: list[int], sites: pd.DataF
 
     `status_rows`: (file shown, source URLs, lines) of site_status.csv, when the folder has one.
     """
-    from basewatch.loading.dataset import Problem
-
     known = set(publishers["host"])
     urls = event_urls(events)
     codes, combos = pd.factorize(urls.str.join(" "))  # synthetic and real data repeat source sets a lot
@@ -160,33 +142,9 @@ def source_columns(events: pd.DataFrame, publishers: pd.DataFrame) -> pd.DataFra
     for combo in combos:
         hosts = [host_of(u) for u in combo.split()]
         kinds = {kind.get(h, "other") for h in hosts}
-        per_combo.append((" ".join(k for k in KINDS if k in kinds), len({original.get(h, h) for h in hosts}),
+        per_combo.append((" ".join(k for k in config.SOURCE_KINDS if k in kinds), len({original.get(h, h) for h in hosts}),
                           all(weak.get(h, False) for h in hosts)))
     table = pd.DataFrame(per_combo, columns=["source_kinds", "independent_publishers", "weak_only"])
     out = table.iloc[codes].set_axis(events.index)
     out["independent_publishers"] = out["independent_publishers"].astype("int64")
     return out
-
-
-def host_labels(publishers: pd.DataFrame) -> dict[str, str]:
-    """Host → 'Reuters (wire)', with 'state-affiliated' and 'copy of X' marks where they apply."""
-    labels = {}
-    for row in publishers.itertuples(index=False):
-        marks = [row.kind] + (["state-affiliated"] if row.state_affiliated else []) + (
-            [f"copy of {row.copies_of}"] if row.copies_of else [])
-        labels[row.host] = f"{row.publisher} ({', '.join(marks)})"
-    return labels
-
-
-def source_label(url: str, labels: dict[str, str]) -> str:
-    """The label of one source link: its publisher and kind, or its host when the registry lacks it."""
-    host = host_of(url)
-    return labels.get(host, host)
-
-
-def citations_per_publisher(events: pd.DataFrame, publishers: pd.DataFrame) -> pd.DataFrame:
-    """The registry with how many of `events` cite each host (primary or further source)."""
-    hosts = event_urls(events).map(lambda urls: list(dict.fromkeys(host_of(u) for u in urls))).explode()
-    counts = hosts.value_counts()
-    table = publishers.assign(events=publishers["host"].map(counts).fillna(0).astype(int))
-    return table.sort_values(["events", "publisher"], ascending=[False, True])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from basewatch import config
-from basewatch.text import figure_as_given, md_escape
+from basewatch.text import figure_as_given
 
 
 def sites_by_status(sites: pd.DataFrame) -> dict[str, int]:
@@ -24,12 +24,3 @@ def latest_personnel(events: pd.DataFrame) -> pd.DataFrame:
     latest["range"] = [figure_as_given(lo, hi, summary) for lo, hi, summary in
                        zip(latest["personnel_low"], latest["personnel_high"], latest["summary"])]
     return latest.sort_values("date", ascending=False)
-
-
-def latest_clause(events: pd.DataFrame) -> str:
-    """'; latest: <date>, <actor>: <summary>' for the newest event in view (markdown-escaped)."""
-    if events.empty:
-        return "."
-    row = events.sort_values(["date", "id"]).iloc[-1]
-    summary = row["summary"] if len(row["summary"]) <= 160 else row["summary"][:157] + "…"
-    return "; latest: " + md_escape(f"{row['date_label']}, {row['actor']}: {summary}")

@@ -6,8 +6,8 @@ server Streamlit serves a deep link such as /map straight from pages/map.py (see
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
+import html
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -16,24 +16,10 @@ import streamlit as st
 from basewatch import config
 from basewatch.loading.dataset import DataError, Dataset
 from basewatch.queries import footprint
-from basewatch.shell import resources, session
-from basewatch.state.catalog import Catalog
-from basewatch.state.filters import (
-    BY_KEY as FILTER_KEYS,
-)
-from basewatch.state.filters import (
-    EARLIEST_DATE,
-    LATEST_DATE,
-    REGISTRY,
-    ChoiceFilter,
-    DateFilter,
-    Filters,
-    FlagFilter,
-    apply_filters,
-    describe_filters,
-)
-from basewatch.state.pages import PAGE_BY_KEY, PAGES
-from basewatch.state.urlstate import ViewState, query_string
+from basewatch.shell import resources, session, sidebar
+from basewatch.state.catalog import Catalog, label
+from basewatch.state.filters import apply_filters, describe_filters
+from basewatch.state.urlstate import ViewState
 from basewatch.text import citation, md_escape
 
 # Caption and help text sit on a white page: #595959 keeps them above the WCAG AA 4.5:1 contrast ratio.
@@ -92,12 +78,6 @@ class PageContext:
         """The data changelog's entries."""
         return resources.changelog(self.dataset)
 
-    @property
-    def filters_key(self) -> str:
-        """A short string naming the current filters, for cache keys."""
-        params = session.params_of(self.state)  # the run's one serialisation, filtered to the filter keys
-        return query_string({key: values for key, values in params.items() if key in FILTER_KEYS})
-
     def summary(self) -> str:
         """The plain-language sentence describing the current view (not escaped)."""
         return describe_filters(self.state.filters, self.catalog, len(self.events), len(self.all_events))
@@ -112,73 +92,10 @@ def _show_data_error(error: DataError) -> None:
     st.stop()
 
 
-def _widget_key(entry) -> str:
-    return f"f_{entry.key}"
-
-
-def _sync_widgets(state: ViewState, catalog: Catalog) -> None:
-    """The URL is the source of truth: widgets show what it says on every run."""
-    for entry in REGISTRY:
-        value = getattr(state.filters, entry.field)
-        if isinstance(entry, ChoiceFilter):
-            value = catalog.order(entry.key, value)
-        st.session_state[_widget_key(entry)] = value
-
-
-def _filters_from_widgets() -> Filters:
-    values = {}
-    for entry in REGISTRY:
-        value = st.session_state.get(_widget_key(entry))
-        if isinstance(entry, ChoiceFilter):
-            value = frozenset(value or ())
-        elif isinstance(entry, FlagFilter):
-            value = bool(value)
-        values[entry.field] = value
-    filters = Filters(**values)
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        filters = filters.replace(date_to=None)
-    return filters
-
-
-def _on_filter_change() -> None:
-    session.write(dataclasses.replace(session.current(), filters=_filters_from_widgets()))
-
-
-def _sidebar_filters(ctx: PageContext) -> None:
-    side = st.sidebar
-    side.markdown("**Filter events**")
-    first, last = ctx.all_events["date"].min().date(), ctx.all_events["date"].max().date()
-    date_columns = None  # made where the first date filter sits, so the sidebar follows the registry's order
-    for entry in REGISTRY:
-        if isinstance(entry, ChoiceFilter):
-            side.multiselect(entry.label, ctx.catalog.values(entry.key), key=_widget_key(entry),
-                             format_func=entry.option_format(ctx.catalog), on_change=_on_filter_change,
-                             placeholder=entry.placeholder)
-        elif isinstance(entry, FlagFilter):
-            side.toggle(entry.label, key=_widget_key(entry), on_change=_on_filter_change, help=entry.help)
-        elif isinstance(entry, DateFilter):
-            hint = f"Earliest event: {first}" if entry.bound == "from" else f"Latest event: {last}"
-            date_columns = date_columns or iter(side.columns(2))
-            next(date_columns).date_input(entry.label, key=_widget_key(entry), min_value=EARLIEST_DATE,
-                                          max_value=LATEST_DATE, format="YYYY-MM-DD", on_change=_on_filter_change,
-                                          help=hint)
-    side.markdown(f"**{len(ctx.events):,} of {len(ctx.all_events):,} events**")
-    side.button("Reset filters", on_click=session.reset, width="stretch", key="f_reset")
-
-
-def _nav() -> None:
-    for page in PAGES:
-        target = session.link(page.key)
-        # The current page stays an enabled link: Streamlit marks it as the active page, where a disabled
-        # link would be faded below readable contrast.
-        st.sidebar.page_link(target.page.script, label=page.title, query_params=target.params, width="stretch")
-
-
 def page_setup(page_key: str) -> PageContext:
     """Run the shared chrome for a page and return its data, catalog and live view state."""
-    page = PAGE_BY_KEY[page_key]
     # An embedded view is the view alone: its filters live in the link, the sidebar starts folded.
-    st.set_page_config(page_title=f"{page.title} · {config.APP_TITLE}", page_icon=None, layout="wide",
+    st.set_page_config(page_title=f"{label('page', page_key)} · {config.APP_TITLE}", page_icon=None, layout="wide",
                        initial_sidebar_state="collapsed" if st.context.is_embedded else "auto")
     st.html(PAGE_CSS)
     try:
@@ -188,12 +105,13 @@ def page_setup(page_key: str) -> PageContext:
         raise  # st.stop() above ends the run; this line only satisfies type checkers
     catalog = resources.catalog(dataset)
     state = session.sync_from_url(catalog)
-    _sync_widgets(state, catalog)
+    sidebar.sync_widgets(state, catalog)
     ctx = PageContext(dataset=dataset, catalog=catalog, page_key=page_key)
     st.sidebar.markdown(f"### {config.APP_TITLE}")
     st.sidebar.caption(config.APP_TAGLINE)
-    _nav()
-    _sidebar_filters(ctx)
+    sidebar.nav()
+    sidebar.filters(catalog, ctx.all_events["date"].min().date(), ctx.all_events["date"].max().date(),
+                    len(ctx.events), len(ctx.all_events))
     st.sidebar.caption(f"Data version {dataset.version}")
     for notice in session.notices():
         st.warning(f"Link partly ignored: {notice}. Showing the default for it instead.", icon="⚠️")
@@ -207,20 +125,17 @@ def summary_line(ctx: PageContext) -> str:
     return md_escape(ctx.summary())
 
 
-def page_link(label: str, page_key: str, **changes) -> None:
+def page_link(text: str, page_key: str, **changes) -> None:
     """A link to another page that keeps the current view, with `changes` applied."""
     target = session.link(page_key, **changes)
-    st.page_link(target.page.script, label=label, query_params=target.params)
+    st.page_link(target.page.script, label=text, query_params=target.params)
 
 
 EMBED_HEIGHT = 720
 
 
-def embed_snippet(link: str, title: str) -> str:
-    """An <iframe> showing `link` in Streamlit's embed mode (no sidebar, no menu)."""
-    import html
-
-    src = link + ("&" if "?" in link else "?") + "embed=true"
+def embed_snippet(src: str, title: str) -> str:
+    """An <iframe> showing `src` (a view's embed link) without sidebar or menu."""
     return (f'<iframe src="{html.escape(src)}" width="100%" height="{EMBED_HEIGHT}" '
             f'title="{html.escape(title)}" style="border:0" loading="lazy"></iframe>')
 
@@ -230,7 +145,8 @@ def share_box(ctx: PageContext, quote: list[str] | None = None) -> None:
 
     `quote`: sentences the page offers for quoting (e.g. what changed); they open the citation block.
     """
-    link = session.absolute(session.link(ctx.page_key), ctx.page_key)
+    target = session.link(ctx.page_key)
+    link = session.absolute(target, ctx.page_key)
     sentence = ctx.summary()
     with st.expander("Share this view", expanded=False):
         st.caption("This link reopens exactly this page, filters and selection.")
@@ -240,8 +156,9 @@ def share_box(ctx: PageContext, quote: list[str] | None = None) -> None:
         st.code((quoted + "\n\n" if quoted else "") + citation(link, ctx.dataset.version, dt.date.today(), sentence),
                 language=None, wrap_lines=True)
         st.caption("Embed this view in a web page")
-        title = f"{config.APP_TITLE}: {PAGE_BY_KEY[ctx.page_key].title}. {sentence}"
-        st.code(embed_snippet(link, title), language="html", wrap_lines=True)
+        title = f"{config.APP_TITLE}: {label('page', ctx.page_key)}. {sentence}"
+        st.code(embed_snippet(session.absolute(target, ctx.page_key, embed=True), title), language="html",
+                wrap_lines=True)
 
 
 def chart_downloads(ctx: PageContext, chart_or_spec, title: str, key: str) -> None:

@@ -12,10 +12,11 @@ import pandas as pd
 import streamlit as st
 
 from basewatch import config
-from basewatch.loading.publishers import host_of, source_label
-from basewatch.queries.footprint import NO_PRESENCE_COLOR
+from basewatch.loading.changelog import for_event
+from basewatch.loading.publishers import host_of
+from basewatch.queries.sources import source_label
 from basewatch.shell import session
-from basewatch.state.catalog import Catalog
+from basewatch.state.catalog import NO_PRESENCE_LABEL, Catalog, color, label, meaning, symbol
 from basewatch.text import figure_as_given, iso_date_labels, md_escape
 
 
@@ -85,6 +86,8 @@ def table_frame(events: pd.DataFrame, labels: dict[str, str] | None = None) -> p
                    zip(events["personnel_low"], events["personnel_high"], events["summary"])],
         permalink=[session.link("map", event=i).href for i in events["id"]],
     )
+    for column, dim in (("actor", "actor"), ("event_type", "type"), ("claim_status", "status")):
+        frame[column] = frame[column].map({v: label(dim, v) for v in frame[column].unique()})
     for column in TEXT_COLUMNS:
         frame[column] = frame[column].fillna("")
     return frame[list(TABLE_COLUMNS)]
@@ -110,20 +113,20 @@ def event_detail(event: pd.Series, labels: dict[str, str] | None = None, changes
 
     `labels`: host → publisher label; `changes`: the data changelog's entries (to say when it last changed).
     """
-    st.markdown(f"#### {md_escape(event['date_label'])} · {md_escape(event['actor'])}")
+    st.markdown(f"#### {md_escape(event['date_label'])} · {md_escape(label('actor', event['actor']))}")
     st.markdown(md_escape(event["summary"]))
     status = event["claim_status"]
-    st.markdown(f"**Claim status:** {config.CLAIM_STATUS_STYLE[status]['symbol']} {status} — "
-                f"{md_escape(config.CLAIM_STATUS_MEANING[status])}")
+    st.markdown(f"**Claim status:** {symbol(status)} {md_escape(label('status', status))} — "
+                f"{md_escape(meaning('status', status))}")
     facts = {
-        "Event type": event["event_type"],
+        "Event type": label("type", event["event_type"]),
         "Counterpart": event["counterpart"],
         "Site": event["site_name"],
         "Moved to": (f"{event['destination_name']} (from {event['site_name']})"
                      if known(event.get("destination_name")) else None),
         "Place": event["place"],
-        "Country": config.country_name(event["country"]) if event["country"] else None,
-        "Date precision": event["date_precision"],
+        "Country": label("country", event["country"]) if event["country"] else None,
+        "Date precision": label("date_precision", event["date_precision"]),
         "Personnel in scope after the event": figure_as_given(event["personnel_low"], event["personnel_high"],
                                                               event["summary"]),
         "Source date": event["source_date"],
@@ -137,8 +140,6 @@ def event_detail(event: pd.Series, labels: dict[str, str] | None = None, changes
     lines = [f"- **{k}:** {md_escape(v)}" for k, v in facts.items() if known(v) and v != ""]
     st.markdown("\n".join(lines))
     st.markdown("**Sources:** " + source_links_md(event, labels))
-    from basewatch.loading.changelog import for_event
-
     history = for_event(changes or [], event["id"])
     if history:
         log = session.link("data", event=event["id"], site=None, view=None)
@@ -149,19 +150,18 @@ def event_detail(event: pd.Series, labels: dict[str, str] | None = None, changes
 def site_detail(site: pd.Series, events: pd.DataFrame, labels: dict[str, str] | None = None) -> None:
     """The facts of one site, names in every script, and its sources with their publisher and kind."""
     st.markdown(f"#### {md_escape(site['name'])}")
-    status_color = config.SITE_STATUS_COLORS.get(site["status"], NO_PRESENCE_COLOR)
     since = f" since {html_text(site['status_since'])}" if known(site.get("status_since")) else ""
     st.html(f'<span style="display:inline-block;width:.8em;height:.8em;border-radius:50%;border:1px solid #222;'
-            f'background:{status_color};margin-right:.4em"></span><b>Russian status:</b> {html_text(site["status"])}'
-            f'{since}')
+            f'background:{color("site_status", site["status"])};margin-right:.4em"></span><b>Russian status:</b> '
+            f'{html_text(label("site_status", site["status"]))}{since}')
     if known(site.get("status_source_url")):
         st.markdown(f"Status source: [{md_escape(site['status_source_name'])}]({md_url(site['status_source_url'])})")
     names = [n for n in [site.get("name_ar"), site.get("name_ru")] if isinstance(n, str) and n]
     aliases = list(site.get("aliases") or [])
     facts = {
         "Other names": " · ".join(names + aliases) or None,
-        "Kind": site["kind"],
-        "Country": config.country_name(site["country"]),
+        "Kind": label("site_kind", site["kind"]),
+        "Country": label("country", site["country"]),
         "Status note": site.get("status_note"),
         "Operator": site.get("operator"),
         "Established": site.get("established"),
@@ -187,9 +187,10 @@ def map_legend(events: pd.DataFrame, catalog: Catalog) -> None:
     status_html = (dot.format(style="background:#555") + "confirmed"
                    + dot.format(style="border:2.5px solid #555;background:#fff") + "reported / claimed / rumored"
                    + dot.format(style="border:2.5px dashed #555;background:#fff") + "denied")
-    site_html = "".join(dot.format(style=f"background:{o.color};border:2px solid #222") + o.label
+    site_html = "".join(dot.format(style=f"background:{o.color};border:2px solid #222") + html_text(o.label)
                         for o in catalog.options["site_status"]) + dot.format(
-        style=f"background:{NO_PRESENCE_COLOR};border:2px solid #222") + "no Russian presence yet"
+        style=f"background:{color('site_status', None)};border:2px solid #222") + html_text(
+        label("site_status", NO_PRESENCE_LABEL))
     estimate = (dot.format(style="border:1.5px dashed #555;background:rgba(85,85,85,.06);width:16px;height:16px")
                 + "estimated site position (circle = how far off it may be)")
     estimate += (f'<br><span style="display:inline-block;width:22px;height:3px;background:{config.MOVEMENT_COLOR};'

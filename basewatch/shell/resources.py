@@ -1,7 +1,9 @@
-"""Cached, shared resources per data version: the dataset, its catalog, chart specs and map rows.
+"""Cached, shared resources per data version: the dataset, its catalog, chart specs, map layers, sentences.
 
 Everything here is read-only once built, so it is shared between sessions with cache_resource
-(cache_data would unpickle a fresh copy on every rerun: 0.45 s per rerun at 100,000 events).
+(cache_data would unpickle a fresh copy on every rerun: 0.45 s per rerun at 100,000 events). Results
+that depend on the view take the dataset and the `Filters` and filter inside, keyed on the data
+version and the filters' canonical form, so a caller cannot pass a key that does not match its frame.
 """
 
 from __future__ import annotations
@@ -12,9 +14,17 @@ import pandas as pd
 import streamlit as st
 
 from basewatch import config
+from basewatch.loading import changelog as changelog_file
 from basewatch.loading.cache import load_dataset_cached
-from basewatch.loading.dataset import Dataset, file_fingerprint
+from basewatch.loading.dataset import Dataset
+from basewatch.loading.files import file_fingerprint
+from basewatch.queries import aggregate, footprint, sources
 from basewatch.state.catalog import Catalog, build_catalog
+from basewatch.state.filters import Filters, apply_filters, canonical
+from basewatch.views import story
+from basewatch.views.charts import footprint as footprint_chart
+from basewatch.views.charts import personnel, timeline
+from basewatch.views.maps import events as event_layer
 
 
 @st.cache_resource(show_spinner="Loading data…", max_entries=2)
@@ -42,9 +52,7 @@ def catalog(data: Dataset) -> Catalog:
 
 @st.cache_resource(max_entries=4)
 def _changelog(directory: str, fingerprint: str) -> list:
-    from basewatch.loading import changelog
-
-    return changelog.load(Path(directory))
+    return changelog_file.load(Path(directory))
 
 
 def changelog(data: Dataset) -> list:
@@ -54,9 +62,7 @@ def changelog(data: Dataset) -> list:
 
 @st.cache_resource(max_entries=4)
 def _source_labels(version: str, _dataset: Dataset) -> dict[str, str]:
-    from basewatch.loading.publishers import host_labels
-
-    return host_labels(_dataset.publishers)
+    return sources.host_labels(_dataset.publishers)
 
 
 def source_labels(data: Dataset) -> dict[str, str]:
@@ -65,78 +71,91 @@ def source_labels(data: Dataset) -> dict[str, str]:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def timeline_spec(version: str, filters: str, selected: str | None, _events: pd.DataFrame,
-                  _all_events: pd.DataFrame, _filters) -> dict:
+def _timeline_spec(version: str, key: str, selected: str | None, _dataset: Dataset, _filters: Filters) -> dict:
+    context = apply_filters(_dataset.events, _filters.replace(date_from=None, date_to=None))
+    return timeline.timeline_chart(apply_filters(_dataset.events, _filters), selected,
+                                   context=context).to_dict(validate=False)
+
+
+def timeline_spec(data: Dataset, filters: Filters, selected: str | None) -> dict:
     """The timeline's Vega-Lite spec, built once per data version, filters and selection.
 
-    The strip beneath shows the whole span the other filters select (dates dropped from `_filters`), so a
-    brushed period can be moved; it follows from the same filters and needs no key of its own.
+    The strip beneath shows the whole span the other filters select (dates dropped), so a brushed
+    period can be moved.
     """
-    from basewatch.state.filters import apply_filters
-    from basewatch.views.charts import timeline as charts
-
-    context = apply_filters(_all_events, _filters.replace(date_from=None, date_to=None))
-    return charts.timeline_chart(_events, selected, context=context).to_dict(validate=False)
+    return _timeline_spec(data.version, canonical(filters), selected, data, filters)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def personnel_frame(version: str, filters: str, by: str, _events: pd.DataFrame) -> pd.DataFrame:
+def _personnel_frame(version: str, key: str, by: str, _dataset: Dataset, _filters: Filters) -> pd.DataFrame:
+    return personnel.personnel_frame(apply_filters(_dataset.events, _filters), by=by)
+
+
+def personnel_frame(data: Dataset, filters: Filters, by: str) -> pd.DataFrame:
     """The personnel estimates a chart and its table show, per data version, filters and scope."""
-    from basewatch.views.charts import timeline as charts
-
-    return charts.personnel_frame(_events, by=by)
+    return _personnel_frame(data.version, canonical(filters), by, data, filters)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def personnel_spec(version: str, filters: str, by: str, title: str, _events: pd.DataFrame) -> dict | None:
-    """The personnel chart's spec for the filtered events, or None when there is no estimate."""
-    from basewatch.views.charts import timeline as charts
+def _personnel_spec(version: str, key: str, by: str, title: str, _dataset: Dataset, _filters: Filters) -> dict | None:
+    frame = personnel_frame(_dataset, _filters, by)
+    return None if frame.empty else personnel.personnel_chart(frame, title).to_dict(validate=False)
 
-    frame = personnel_frame(version, filters, by, _events)
-    return None if frame.empty else charts.personnel_chart(frame, title).to_dict(validate=False)
+
+def personnel_spec(data: Dataset, filters: Filters, by: str, title: str) -> dict | None:
+    """The personnel chart's spec for the filtered events, or None when there is no estimate."""
+    return _personnel_spec(data.version, canonical(filters), by, title, data, filters)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def footprint_bands(version: str, _dataset: Dataset) -> pd.DataFrame:
-    """The footprint chart's bands (its caption and table), once per data version."""
-    from basewatch.views.charts import footprint as footprint_chart
-
+def _footprint_bands(version: str, _dataset: Dataset) -> pd.DataFrame:
     return footprint_chart.footprint_frame(_dataset.site_status, _dataset.sites, _dataset.data_date)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def event_rows(version: str, filters: str, _events: pd.DataFrame) -> list[list]:
-    """The map's compact event rows, computed once per data version and filters (shared, read-only)."""
-    from basewatch.views.maps import layers as maps
-
-    return maps.event_rows(_events)
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def map_view(version: str, filters: str, viewport, _events: pd.DataFrame):
-    """Points or grid cells for the map at scale, per data version, filters and viewport (a hashable tuple)."""
-    from basewatch.queries import aggregate
-
-    view = aggregate.Viewport(*viewport) if viewport is not None else None
-    return aggregate.map_view(_events, view, aggregate.POINT_THRESHOLD)  # read now: tests and tools may lower it
+def footprint_bands(data: Dataset) -> pd.DataFrame:
+    """The footprint chart's bands (its caption and table), once per data version."""
+    return _footprint_bands(data.version, data)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def footprint_spec(version: str, start, end, selected_site: str | None, _dataset: Dataset) -> dict:
-    """The footprint chart's spec for a period (None: not shaded) and selected site, built once per data version."""
-    from basewatch.views.charts import footprint as footprint_chart
-
+def _footprint_spec(version: str, start, end, selected_site: str | None, _dataset: Dataset) -> dict:
     return footprint_chart.footprint_chart(
         _dataset.site_status, _dataset.sites, start, end, until=_dataset.data_date,
         axis_start=footprint_chart.axis_start(_dataset.site_status), selected_site=selected_site).to_dict(
         validate=False)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def what_changed(version: str, filters: str, start, end, _dataset: Dataset, _events: pd.DataFrame) -> tuple:
-    """What changed in the period (sentences), and how many sites changed status, per data version and filters."""
-    from basewatch.queries import footprint
+def footprint_spec(data: Dataset, start, end, selected_site: str | None) -> dict:
+    """The footprint chart's spec for a period (None: not shaded) and selected site, once per data version."""
+    return _footprint_spec(data.version, start, end, selected_site, data)
 
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _event_layer(version: str, key: str, at_scale: bool, viewport, _dataset: Dataset,
+                 _filters: Filters) -> event_layer.LayerData:
+    view = aggregate.Viewport(*viewport) if viewport is not None else None
+    return event_layer.layer_data(apply_filters(_dataset.events, _filters), catalog(_dataset), view)
+
+
+def event_layer_data(data: Dataset, filters: Filters, events: pd.DataFrame,
+                     viewport: aggregate.Viewport | None) -> event_layer.LayerData:
+    """The map's event layer (points, or cells at scale), shared per data version, filters and viewport.
+
+    `events` are the filtered events the page already has: only their count is read, to tell whether
+    the layer depends on the viewport at all (below the threshold one entry serves every pan).
+    """
+    at_scale = event_layer.needs_viewport(events)  # part of the key: the threshold may change (tests, tools)
+    snapped = aggregate.viewport_key(viewport) if at_scale else None
+    return _event_layer(data.version, canonical(filters), at_scale, snapped, data, filters)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _what_changed(version: str, key: str, start, end, _dataset: Dataset, _filters: Filters) -> tuple:
     first = _dataset.events["date"].min()
     changed = footprint.status_changes(_dataset.site_status, _dataset.sites, start or first, end or _dataset.data_date)
-    return footprint.what_changed(_dataset, start, end, _events), len(changed)
+    return story.what_changed(_dataset, start, end, apply_filters(_dataset.events, _filters)), len(changed)
+
+
+def what_changed(data: Dataset, filters: Filters) -> tuple[list[str], int]:
+    """What changed in the period the filters set (sentences), and how many sites changed status."""
+    return _what_changed(data.version, canonical(filters), filters.date_from, filters.date_to, data, filters)

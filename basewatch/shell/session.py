@@ -3,17 +3,16 @@
 The URL is the source of truth. Each full run reads it once into a ViewState (`sync_from_url`); every
 change (widgets, map clicks, chart brushes, table picks, playback) goes through `write`, which updates
 the run's state and the URL together. Pages and fragments read `current()`, never a snapshot, and
-every link (page links, share box, table permalinks, "open on the map") is built by `link`.
+every link (page links, share box, table permalinks, "open on the map") is built by `link`,
+through the one link builder, `basewatch.state.links`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
+from basewatch.state import links
 from basewatch.state.catalog import Catalog
-from basewatch.state.pages import PAGE_BY_KEY, PageInfo
 from basewatch.state.urlstate import ViewState, parse_query_params, query_string, to_query_params
 
 STATE_KEY = "_bw_state"
@@ -103,34 +102,24 @@ def follow_pick(source: str, value, scope: str = "app", **changes) -> None:
         st.rerun(scope=scope)
 
 
-@dataclass(frozen=True)
-class Link:
-    """A page plus the view it opens with."""
-
-    page: PageInfo
-    params: dict[str, list[str]]
-
-    @property
-    def href(self) -> str:
-        """Relative link, e.g. `map?actor=russia` (`./` for the overview)."""
-        query = query_string(self.params)
-        return (self.page.url_path or "./") + (f"?{query}" if query else "")
-
-
-def link(page_key: str, state: ViewState | None = None, **changes) -> Link:
+def link(page_key: str, state: ViewState | None = None, **changes) -> links.Link:
     """The link to a page showing `state` (default: the current view) with `changes` applied."""
     state = current() if state is None else state
     if changes:
         state = state.changed(**changes)
-    return Link(PAGE_BY_KEY[page_key], params_of(state))
+    return links.link(page_key, state, params=params_of(state))
 
 
-def absolute(target: Link, current_page: str) -> str:
+def base_url(current_page: str) -> str:
+    """The app's root URL as the reader reached it."""
+    return links.base_of(st.context.url, current_page)
+
+
+def absolute(target: links.Link, current_page: str, embed: bool = False) -> str:
     """An absolute URL for `target`, based on the address the reader is at now."""
-    base = st.context.url or "http://localhost:8501/"
-    page = PAGE_BY_KEY[current_page]
-    if page.url_path and base.endswith("/" + page.url_path):
-        base = base[: -len(page.url_path)]
-    base = base if base.endswith("/") else base + "/"
-    query = query_string(target.params)
-    return base + target.page.url_path + (f"?{query}" if query else "")
+    return target.on(base_url(current_page), embed=embed)
+
+
+def view_template(page_key: str) -> str:
+    """The absolute link to the current view with `{view}` for the map position (see links.view_template)."""
+    return links.view_template(page_key, current(), _catalog(), base_url(page_key))

@@ -1,8 +1,11 @@
-"""The catalog: every value a link or a widget may name, with its order, label and colour.
+"""The catalog: every vocabulary value a reader sees or a link names, with its one name, order and colour.
 
-Built once per data version from the dataset. The URL parser, the sidebar, the legend, the map and
-the charts all read it, so an actor has one position, one label and one colour everywhere, and a link
-can only name what a widget offers.
+`label` is the one function that names a vocabulary value (actor, event type, claim status, source
+kind, site status, site kind, date precision, country, page) and `color` the one that colours it: a
+translation or a new palette changes exactly these. A `Catalog` is built once per data version from
+the dataset: the values present in the data, in the controlled lists' order. The URL parser, the
+sidebar, the legend, the map and the charts all read it, so an actor has one position, one name and
+one colour everywhere, and a link can only name what a widget offers.
 """
 
 from __future__ import annotations
@@ -12,7 +15,86 @@ from dataclasses import dataclass, field
 
 from basewatch import config
 from basewatch.config import slugify
-from basewatch.loading.publishers import KINDS
+from basewatch.queries.footprint import NO_PRESENCE_LABEL  # a site before its first status row
+from basewatch.state.pages import PAGE_BY_KEY
+
+# Vocabulary values whose reader-facing name differs from the value itself.
+_ACTOR_NAMES = {slugify(name): name for name in config.ACTORS}
+_NAMES = {
+    "actor": _ACTOR_NAMES,
+    "site_status": {NO_PRESENCE_LABEL: NO_PRESENCE_LABEL},
+}
+_COLORS = {
+    "actor": {slugify(name): color for name, color in config.ACTOR_COLORS.items()},
+    "country": {code.lower(): color for code, color in config.COUNTRY_COLORS.items()},
+    "site_status": config.SITE_STATUS_COLORS,
+    "type": config.EVENT_TYPE_COLORS,
+}
+# The controlled lists' order, per dimension.
+_ORDER = {
+    "actor": {a: i for i, a in enumerate(_ACTOR_NAMES)},
+    "type": {t: i for i, t in enumerate(config.EVENT_TYPES)},
+    "status": {s: i for i, s in enumerate(config.CLAIM_STATUSES)},
+    "site_status": {s: i for i, s in enumerate(config.SITE_STATUSES)},
+    "source": {k: i for i, k in enumerate(config.SOURCE_KINDS)},
+}
+# Colours a value falls back to when it has none of its own.
+_DEFAULT_COLORS = {"site_status": config.NO_PRESENCE_COLOR}
+
+
+def _key(dim: str, value: str) -> str:
+    if dim == "actor" and value not in _ACTOR_NAMES:
+        return slugify(value)  # the data and the charts carry actor names, links carry slugs
+    if dim == "country":
+        return str(value).lower()
+    return value
+
+
+def label(dim: str, value: str | None) -> str:
+    """The name a reader sees for a vocabulary value of dimension `dim` (the value itself when it has no other)."""
+    if value is None:
+        return "—"
+    if dim == "country":
+        return config.COUNTRY_NAMES.get(str(value).upper(), str(value).upper()) if value else "—"
+    if dim == "page":
+        return PAGE_BY_KEY[value].title
+    return _NAMES.get(dim, {}).get(_key(dim, value), str(value))
+
+
+def color(dim: str, value: str | None, default: str | None = None) -> str | None:
+    """The one colour a value has on maps, charts and legends (`default`, else the dimension's fallback)."""
+    fallback = default if default is not None else _DEFAULT_COLORS.get(dim, config.FALLBACK_COLOR)
+    if value is None:
+        return fallback
+    return _COLORS.get(dim, {}).get(_key(dim, value), fallback)
+
+
+def order(dim: str, values: Iterable[str]) -> list[str]:
+    """`values` once each, in the controlled list's order (names or slugs alike); unknown ones follow, sorted."""
+    position = _ORDER.get(dim, {})
+    unique = list(dict.fromkeys(values))
+    known = sorted((v for v in unique if _key(dim, v) in position), key=lambda v: position[_key(dim, v)])
+    return known + sorted(v for v in unique if _key(dim, v) not in position)
+
+
+def vocabulary(dim: str) -> list[str]:
+    """Every value of a controlled list, in its order (slugs for actors)."""
+    return list(_ORDER[dim])
+
+
+def symbol(status: str) -> str:
+    """The shape that stands for a claim status in text (●, ○, ◇, △, ✕)."""
+    return config.CLAIM_STATUS_STYLE[status]["symbol"]
+
+
+def shape(status: str) -> str:
+    """The Vega-Lite mark shape of a claim status (drawn by shape and fill, never by colour)."""
+    return config.CLAIM_STATUS_STYLE[status]["shape"]
+
+
+def meaning(dim: str, value: str) -> str:
+    """What a claim status or source kind means, as the data README's rubric words it."""
+    return {"status": config.CLAIM_STATUS_MEANING, "source": config.SOURCE_KIND_MEANING}[dim][value]
 
 
 @dataclass(frozen=True)
@@ -26,7 +108,7 @@ class Option:
 
 @dataclass(frozen=True)
 class Catalog:
-    """Ordered options per dimension (`actor`, `type`, `status`, `country`, `site`) plus the event ids.
+    """Ordered options per dimension (`actor`, `type`, `status`, `country`, `site`, ...) plus the event ids.
 
     `options` holds what the data has (what widgets offer and links may name); `vocabulary` holds every
     value the controlled lists know, so a notice can tell "not in this data" from "no such value".
@@ -56,14 +138,13 @@ class Catalog:
         return self.vocabulary.get(dim, frozenset())
 
     def label(self, dim: str, value: str) -> str:
-        """The display label of a value (the value itself when unknown)."""
+        """The display label of a value (site names come from the data, every other name from `label`)."""
         entry = self._index.get(dim, {}).get(value)  # type: ignore[attr-defined]
-        return entry[1].label if entry else value
+        return entry[1].label if entry else label(dim, value)
 
-    def color(self, dim: str, value: str, default: str = config.FALLBACK_COLOR) -> str:
+    def color(self, dim: str, value: str, default: str | None = None) -> str:
         """The one colour a value has on maps, charts and legends."""
-        entry = self._index.get(dim, {}).get(value)  # type: ignore[attr-defined]
-        return (entry[1].color or default) if entry else default
+        return color(dim, value, default)
 
     def order(self, dim: str, values: Iterable[str]) -> list[str]:
         """`values` once each, in catalog order; values outside the catalog follow, sorted."""
@@ -72,46 +153,43 @@ class Catalog:
         known = sorted((v for v in unique if v in index), key=lambda v: index[v][0])
         return known + sorted(unique - set(known))
 
+    def index(self, dim: str) -> dict[str, int]:
+        """Value → position in catalog order (compact rows for the map carry positions, not names)."""
+        return {o.value: i for i, o in enumerate(self.options.get(dim, ()))}
+
     def labels(self, dim: str) -> dict[str, str]:
         """Value → label for a dimension."""
         return {o.value: o.label for o in self.options.get(dim, ())}
 
-    # What a link may name per dimension, as sets (the shape URL-state tests and tools use).
-    actors = property(lambda self: frozenset(self.values("actor")))
-    types = property(lambda self: frozenset(self.values("type")))
-    statuses = property(lambda self: frozenset(self.values("status")))
-    countries = property(lambda self: frozenset(self.values("country")))
-    sites = property(lambda self: frozenset(self.values("site")))
 
-
-def _options(values: Iterable[str], label=None, color=None) -> tuple[Option, ...]:
-    return tuple(Option(v, label(v) if label else v, color(v) if color else None) for v in values)
+def _options(dim: str, values: Iterable[str]) -> tuple[Option, ...]:
+    colored = dim in _COLORS
+    return tuple(Option(v, label(dim, v), color(dim, v, "") or None if colored else None) for v in values)
 
 
 def build_catalog(events, sites) -> Catalog:
     """The catalog of a loaded dataset: values present in the data, in the controlled lists' order."""
-    present_actors = set(events["actor"].unique())
-    actors = [a for a in config.ACTORS if a in present_actors]  # the schema admits no other actor
+    present_actors = set(events["actor_slug"].unique())
     present_types = set(events["event_type"].unique())
     present_statuses = set(events["claim_status"].unique())
     present_kinds = set(" ".join(events["source_kinds"].unique()).split()) if "source_kinds" in events else set()
-    countries = sorted((c for c in events["country_slug"].unique() if c), key=lambda c: config.country_name(c.upper()))
+    countries = sorted((c for c in events["country_slug"].unique() if c), key=lambda c: label("country", c))
     options = {
-        "actor": tuple(Option(slugify(a), a, config.actor_color(a)) for a in actors),
-        "type": _options([t for t in config.EVENT_TYPES if t in present_types]),
-        "status": _options([s for s in config.CLAIM_STATUSES if s in present_statuses]),
-        "country": _options(countries, lambda c: config.country_name(c.upper()),
-                            lambda c: getattr(config, "COUNTRY_COLORS", {}).get(c.upper())),
+        # the schema admits no actor outside the controlled list
+        "actor": _options("actor", [a for a in _ACTOR_NAMES if a in present_actors]),
+        "type": _options("type", [t for t in config.EVENT_TYPES if t in present_types]),
+        "status": _options("status", [s for s in config.CLAIM_STATUSES if s in present_statuses]),
+        "country": _options("country", countries),
         "site": tuple(Option(i, n) for i, n in zip(sites["id"], sites["name"])),
-        "site_status": _options(config.SITE_STATUSES, color=config.SITE_STATUS_COLORS.get),
-        "source": _options([k for k in KINDS if k in present_kinds]),
+        "site_status": _options("site_status", config.SITE_STATUSES),
+        "source": _options("source", [k for k in config.SOURCE_KINDS if k in present_kinds]),
     }
     vocabulary = {
-        "actor": frozenset(slugify(a) for a in config.ACTORS),
+        "actor": frozenset(_ACTOR_NAMES),
         "type": frozenset(config.EVENT_TYPES),
         "status": frozenset(config.CLAIM_STATUSES),
         "country": frozenset(code.lower() for code in config.COUNTRY_NAMES),
-        "source": frozenset(KINDS),
+        "source": frozenset(config.SOURCE_KINDS),
     }
     return Catalog(options=options, vocabulary=vocabulary, events=frozenset(events["id"]))
 
@@ -119,7 +197,7 @@ def build_catalog(events, sites) -> Catalog:
 def catalog_from_sets(actors=frozenset(), types=frozenset(), statuses=frozenset(), countries=frozenset(),
                       sites=frozenset(), events=frozenset()) -> Catalog:
     """A catalog from plain sets of slugs (sorted order, slugs as labels): for tests and tools."""
-    return Catalog(options={"actor": _options(sorted(actors)), "type": _options(sorted(types)),
-                            "status": _options(sorted(statuses)), "country": _options(sorted(countries)),
-                            "site": _options(sorted(sites))},
+    return Catalog(options={dim: tuple(Option(v, v) for v in sorted(values)) for dim, values in
+                            (("actor", actors), ("type", types), ("status", statuses), ("country", countries),
+                             ("site", sites))},
                    events=frozenset(events))

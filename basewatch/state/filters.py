@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +51,9 @@ class ParamDoc:
 class ChoiceFilter:
     """Keep events whose value in `column` is one of the chosen catalog values (any, when none chosen)."""
 
-    field: str  # attribute of Filters, e.g. "actors"
+    inline = False
+
+    name: str  # attribute of Filters, e.g. "actors"
     key: str  # URL parameter and catalog dimension, e.g. "actor"
     label: str  # sidebar label
     placeholder: str
@@ -64,6 +66,23 @@ class ChoiceFilter:
     multi_valued: bool = False
     # How the sidebar writes an option, from its value and catalog label (default: the label).
     option_text: Callable[[str, str], str] | None = None
+
+    def field(self) -> tuple:
+        """This filter's field of `Filters`: (name, type, default)."""
+        return self.name, frozenset, dataclasses.field(default_factory=frozenset)
+
+    def widget(self, container, catalog: Catalog, key: str, on_change: Callable[[], None], **_) -> None:
+        """A multiselect of the catalog's values, in catalog order."""
+        container.multiselect(self.label, catalog.values(self.key), key=key, format_func=self.option_format(catalog),
+                              on_change=on_change, placeholder=self.placeholder)
+
+    def to_widget(self, value: frozenset[str], catalog: Catalog) -> list[str]:
+        """What the widget shows for a value: the chosen slugs in catalog order."""
+        return catalog.order(self.key, value)
+
+    def from_widget(self, raw) -> frozenset[str]:
+        """The filter value a widget holds."""
+        return frozenset(raw or ())
 
     def option_format(self, catalog: Catalog) -> Callable[[str], str]:
         """The sidebar's text for each option of this filter."""
@@ -114,7 +133,7 @@ class ChoiceFilter:
 
     def describe(self, filters: Filters, catalog: Catalog | None) -> str | None:
         """This filter's words in the summary sentence, or None when it is not set."""
-        value = getattr(filters, self.field)
+        value = getattr(filters, self.name)
         if not value:
             return None
         labels = [catalog.label(self.key, v) if catalog else v for v in self.serialise(value, catalog)]
@@ -125,7 +144,7 @@ class ChoiceFilter:
 class DateFilter:
     """One end of the period: events on or after (`bound="from"`) or on or before (`"to"`) a day."""
 
-    field: str
+    name: str
     key: str
     label: str
     bound: str  # "from" or "to"
@@ -133,6 +152,26 @@ class DateFilter:
     repeatable = False
     empty: Any = None
     placeholder = ""
+    inline = True  # the two ends sit side by side in the sidebar
+
+    def field(self) -> tuple:
+        """This filter's field of `Filters`: (name, type, default)."""
+        return self.name, dt.date | None, dataclasses.field(default=None)
+
+    def widget(self, container, catalog: Catalog, key: str, on_change: Callable[[], None],
+               first: dt.date | None = None, last: dt.date | None = None) -> None:
+        """A date picker within the range links accept; its help names the data's own first or last day."""
+        hint = f"Earliest event: {first}" if self.bound == "from" else f"Latest event: {last}"
+        container.date_input(self.label, key=key, min_value=EARLIEST_DATE, max_value=LATEST_DATE,
+                             format="YYYY-MM-DD", on_change=on_change, help=hint)
+
+    def to_widget(self, value: dt.date | None, catalog: Catalog) -> dt.date | None:
+        """What the widget shows for a value."""
+        return value
+
+    def from_widget(self, raw) -> dt.date | None:
+        """The filter value a widget holds."""
+        return raw or None
 
     def parse(self, values: list[str], catalog: Catalog, notices: list[str]) -> dt.date | None:
         """A day in YYYY-MM-DD form within the pickers' range, else None with a notice."""
@@ -178,7 +217,9 @@ class DateFilter:
 class FlagFilter:
     """An on/off filter: when on, keep only events where `column` is False (e.g. not resting on weak sources)."""
 
-    field: str
+    inline = False
+
+    name: str
     key: str
     label: str
     column: str
@@ -188,6 +229,22 @@ class FlagFilter:
     repeatable = False
     empty: Any = False
     placeholder = ""
+
+    def field(self) -> tuple:
+        """This filter's field of `Filters`: (name, type, default)."""
+        return self.name, bool, dataclasses.field(default=False)
+
+    def widget(self, container, catalog: Catalog, key: str, on_change: Callable[[], None], **_) -> None:
+        """An on/off toggle."""
+        container.toggle(self.label, key=key, on_change=on_change, help=self.help)
+
+    def to_widget(self, value: bool, catalog: Catalog) -> bool:
+        """What the widget shows for a value."""
+        return bool(value)
+
+    def from_widget(self, raw) -> bool:
+        """The filter value a widget holds."""
+        return bool(raw)
     TRUE = ("1", "true", "yes", "on")
     FALSE = ("0", "false", "no", "off")
 
@@ -210,7 +267,7 @@ class FlagFilter:
 
     def describe(self, filters: Filters, catalog: Catalog | None) -> str | None:
         """The flag's words in the summary sentence when it is on."""
-        return self.clause_text if getattr(filters, self.field) else None
+        return self.clause_text if getattr(filters, self.name) else None
 
 
 def _listed(values: list[str]) -> str:
@@ -277,27 +334,32 @@ def _filters_namespace() -> dict:
             "is_default": property(is_default), "replace": replace}
 
 
-def _field(entry) -> tuple:
-    if isinstance(entry, ChoiceFilter):
-        return entry.field, frozenset, dataclasses.field(default_factory=frozenset)
-    if isinstance(entry, FlagFilter):
-        return entry.field, bool, dataclasses.field(default=False)
-    return entry.field, dt.date | None, dataclasses.field(default=None)
-
-
 # Generated from the registry so that a new filter is one entry, not an entry plus a field.
 Filters = dataclasses.make_dataclass(
-    "Filters", [_field(entry) for entry in REGISTRY],
+    "Filters", [entry.field() for entry in REGISTRY],
     frozen=True, namespace=_filters_namespace())
 Filters.__module__ = __name__  # make_dataclass gained `module=` only in Python 3.12
-FILTER_FIELDS = frozenset(entry.field for entry in REGISTRY)
+FILTER_FIELDS = frozenset(entry.name for entry in REGISTRY)
+
+
+def canonical(filters: Filters) -> str:
+    """The filters as one canonical string (sorted values, registry order): a key for caches."""
+    return "&".join(f"{entry.key}={','.join(entry.serialise(value, None))}" for entry in REGISTRY
+                    if (value := getattr(filters, entry.name)))
+
+
+def checked_period(filters: Filters) -> tuple[Filters, str | None]:
+    """The one from-after-to rule (links and widgets alike): a `to` before `from` is dropped, with a notice."""
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        return filters.replace(date_to=None), f"ignored `to={filters.date_to}`: it is before `from={filters.date_from}`"
+    return filters, None
 
 
 def filter_mask(events: pd.DataFrame, filters: Filters) -> np.ndarray:
     """Boolean mask of the events matching `filters` (slug columns precomputed by the loader)."""
     mask = np.ones(len(events), dtype=bool)
     for entry in REGISTRY:
-        value = getattr(filters, entry.field)
+        value = getattr(filters, entry.name)
         if value:
             mask &= entry.mask(events, value)
     return mask
@@ -325,8 +387,3 @@ def search_events(events: pd.DataFrame, query: str) -> pd.DataFrame:
     haystack = (events["summary"].fillna("") + " " + events["place"].fillna("") + " " + events["actor"] + " "
                 + events["site_name"].fillna("") + " " + events["source_name"].fillna("") + " " + events["id"])
     return events[haystack.str.contains(query, case=False, regex=False)]
-
-
-def entries(kind: type | None = None) -> Iterable[ChoiceFilter | FlagFilter | DateFilter]:
-    """Registry entries, optionally only those of one kind."""
-    return [e for e in REGISTRY if kind is None or isinstance(e, kind)]

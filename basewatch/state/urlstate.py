@@ -16,23 +16,20 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from basewatch.config import DEFAULT_RING_KM, MAP_MAX_ZOOM
-from basewatch.state.catalog import Catalog, catalog_from_sets
+from basewatch.state.catalog import Catalog
 from basewatch.state.filters import (
-    EARLIEST_DATE,  # noqa: F401  (re-exported: the date pickers' range)
     FILTER_FIELDS,
-    LATEST_DATE,  # noqa: F401
     MAX_VALUES_PER_KEY,
     REGISTRY,
     Filters,
     ParamDoc,
+    checked_period,
     short,
 )
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_RADIUS_KM = 5000
 DEFAULT_RADIUS_KM = DEFAULT_RING_KM
-# Kept for readers of older code and tests: the catalog is what a link may name.
-Vocabulary = catalog_from_sets
 
 
 @dataclass(frozen=True)
@@ -149,11 +146,10 @@ def parse_query_params(params: Mapping[str, object], catalog: Catalog) -> tuple[
     if unknown:
         notices.append("ignored unknown parameter(s): " + ", ".join(f"`{short(k)}`" for k in unknown[:5]))
 
-    chosen = {e.field: e.parse(lists[e.key], catalog, notices) for e in REGISTRY if e.key in lists}
-    filters = Filters(**{k: v for k, v in chosen.items() if v})
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        notices.append(f"ignored `to={filters.date_to}`: it is before `from={filters.date_from}`")
-        filters = filters.replace(date_to=None)
+    chosen = {e.name: e.parse(lists[e.key], catalog, notices) for e in REGISTRY if e.key in lists}
+    filters, notice = checked_period(Filters(**{k: v for k, v in chosen.items() if v}))
+    if notice:
+        notices.append(notice)
 
     def single_id(name: str) -> str | None:
         if name not in lists:
@@ -184,7 +180,7 @@ def to_query_params(state: ViewState, catalog: Catalog | None = None) -> dict[st
     """Query parameters for `state`: defaults omitted, each value once, in catalog order (sorted without one)."""
     out: dict[str, list[str]] = {}
     for entry in REGISTRY:
-        value = getattr(state.filters, entry.field)
+        value = getattr(state.filters, entry.name)
         if value:
             out[entry.key] = entry.serialise(value, catalog)
     if state.site:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from basewatch.queries.footprint import status_color
+from basewatch.state.catalog import color
 
 from .conftest import WAIT_MS, map_frame, open_page, query_of
 
@@ -36,10 +36,10 @@ def test_playback_changes_a_site_colour_on_the_map(server, browsing):
     # In the fixture Tartus is active until 9 Dec 2024 and reduced after.
     page = browsing.new_page()
     open_page(page, server + "/map?from=2024-08-01&to=2024-11-01")
-    site_fill_is(page, "tartus", status_color("active"))
+    site_fill_is(page, "tartus", color("site_status", "active"))
     page.get_by_text("Playback: step through time").click()
     page.get_by_role("button", name="Play", exact=True).click()
     # Play opens a one-year window from the start of the period: its end passes the change.
     page.wait_for_url(lambda url: query_of(url).get("to", [""])[0] > "2024-12-09", timeout=WAIT_MS)
-    site_fill_is(page, "tartus", status_color("reduced"))
+    site_fill_is(page, "tartus", color("site_status", "reduced"))
     page.get_by_role("button", name="Stop", exact=True).click()

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from basewatch.views.maps import layers as maps
+from basewatch.views.maps import sites as site_layers
 
 from .conftest import MAP_IFRAME, WAIT_MS, map_frame, open_page, query_of, wait_script_done
 
@@ -66,7 +66,7 @@ def test_a_selected_event_is_drawn_above_its_cluster(server, browsing):
     frame = map_frame(page)
     # st_folium adds the layers in the same task that creates window.map: no waiting needed.
     assert frame.locator(".bw-selected").count() == 1, "the selection is not drawn as its own marker"
-    z_index = frame.evaluate(f"() => +getComputedStyle(window.map.getPane('{maps.SELECTION_PANE}')).zIndex")
+    z_index = frame.evaluate(f"() => +getComputedStyle(window.map.getPane('{site_layers.SELECTION_PANE}')).zIndex")
     marker_z = frame.evaluate("() => +getComputedStyle(window.map.getPane('markerPane')).zIndex")
     assert z_index > marker_z, (z_index, marker_z)
     # The element on top at the selection's centre is the selection, not a cluster icon.

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from basewatch import config
 from basewatch.state.filters import Filters, apply_filters
-from basewatch.views.charts import timeline as charts_module
+from basewatch.views.charts import timeline
 
 from .conftest import WAIT_MS, count_line, count_text, map_frame, open_page, path_of, query_of, wait_script_done
 
@@ -34,9 +34,9 @@ def test_timeline_charts_render_and_brushing_sets_the_period(server, browsing, d
     plot = charts.first.locator("canvas").first
     box = plot.bounding_box()
     lanes = dataset.events["actor"].nunique()
-    assert box and box["width"] > 100 and box["height"] >= 10 * lanes + charts_module.STRIP_HEIGHT, (
+    assert box and box["width"] > 100 and box["height"] >= 10 * lanes + timeline.STRIP_HEIGHT, (
         f"the timeline is {box} for {lanes} actor lanes: too small to show or brush events")
-    y = box["y"] + box["height"] - 5 - 20 - charts_module.STRIP_HEIGHT / 2
+    y = box["y"] + box["height"] - 5 - 20 - timeline.STRIP_HEIGHT / 2
     x0, x1 = box["x"] + box["width"] * 0.4, box["x"] + box["width"] * 0.8
     page.mouse.move(x0, y)
     page.mouse.down()

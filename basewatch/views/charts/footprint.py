@@ -5,9 +5,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from basewatch import config
+from basewatch.state.catalog import color, label, vocabulary
 from basewatch.text import date_label
-from basewatch.views.charts.timeline import NARROW_PX
+from basewatch.views.charts.common import NARROW_PX
 
 ROW_HEIGHT = 20  # px per site: readable on a 390 px phone, 15 sites fit in about 300 px
 LABEL_LIMIT = 120  # px for the site labels; longer names are cut with an ellipsis (full name in the tooltip)
@@ -33,7 +33,7 @@ def footprint_frame(site_status: pd.DataFrame, sites: pd.DataFrame, until=None) 
 
     Periods before a site's first row are not drawn. `until` defaults to the latest row's date.
     """
-    columns = ["site_id", "site", "label", "country", "country_name", "status", "start", "end", "from_label",
+    columns = ["site_id", "site", "label", "country", "country_name", "status", "status_label", "start", "end", "from_label",
                "to_label", "claim_status", "source_name", "order"]
     if site_status is None or not len(site_status):
         return pd.DataFrame(columns=columns)
@@ -50,10 +50,11 @@ def footprint_frame(site_status: pd.DataFrame, sites: pd.DataFrame, until=None) 
                          for d, p in zip(following, following_precision)]
     frame["site"] = frame["site_id"].map(known["name"])
     frame["country"] = frame["site_id"].map(known["country"])
-    frame["country_name"] = frame["country"].map(config.country_name)
+    frame["country_name"] = frame["country"].map(lambda c: label("country", c))
     # Country as a prefix of a sorted label keeps countries together in one y axis (no facet: a facet
     # per country would repeat the x axis three times on a phone).
     frame["label"] = frame["country"] + " · " + frame["site"].map(short_name)
+    frame["status_label"] = frame["status"].map(lambda v: label("site_status", v))
     frame = frame[frame["end"] > frame["start"]]
     order = (frame[["country_name", "label"]].drop_duplicates().sort_values(["country_name", "label"])["label"])
     frame["order"] = frame["label"].map({label: i for i, label in enumerate(order)})
@@ -85,7 +86,7 @@ def describe(frame: pd.DataFrame, start=None, end=None) -> str:
     sites = frame["site_id"].nunique()
     latest = frame.sort_values("start").groupby("site_id").tail(1)
     counts = latest["status"].value_counts()
-    summary = ", ".join(f"{counts[s]} {s}" for s in config.SITE_STATUSES if s in counts)
+    summary = ", ".join(f"{counts[s]} {label('site_status', s)}" for s in vocabulary("site_status") if s in counts)
     text = (f"Footprint chart: Russian status of {sites} sites in {countries} countries over time, "
             f"from {frame['start'].min().year} to {frame['end'].max().year}; at the latest date {summary}.")
     if start is not None and end is not None:
@@ -109,19 +110,20 @@ def footprint_chart(site_status: pd.DataFrame, sites: pd.DataFrame, start=None, 
     height = max(ROW_HEIGHT * 3, ROW_HEIGHT * len(order))
     picked = {"value": [{"site_id": selected_site}]} if selected_site else {}
     site_pick = alt.selection_point(fields=["site_id"], name="site_pick", on="click", clear="dblclick", **picked)
-    status_scale = alt.Scale(domain=list(config.SITE_STATUSES), range=[config.SITE_STATUS_COLORS[s]
-                                                                      for s in config.SITE_STATUSES])
+    statuses = vocabulary("site_status")
+    status_scale = alt.Scale(domain=[label("site_status", s) for s in statuses],
+                             range=[color("site_status", s) for s in statuses])
     y = alt.Y("label:N", sort=order, title=None,
               axis=alt.Axis(labelLimit=LABEL_LIMIT, labelFontSize=11, ticks=False, domain=False))
     x = alt.X("start:T", title=None, axis=alt.Axis(format="%Y", labelOverlap=True, grid=True,
                                                   tickCount={"interval": "year", "step": 1}))
     bands = alt.Chart(frame).mark_bar(height=ROW_HEIGHT - 6, stroke="#333", strokeWidth=0.4).encode(
         x=x, x2="end:T", y=y,
-        color=alt.Color("status:N", title="Russian status", scale=status_scale,
+        color=alt.Color("status_label:N", title="Russian status", scale=status_scale,
                         legend=alt.Legend(orient="bottom", columns=alt.ExprRef(f"width < {NARROW_PX} ? 2 : 6"),
                                           symbolStrokeColor="#333")),
         opacity=alt.condition(site_pick, alt.value(1.0), alt.value(0.35)),
-        tooltip=[alt.Tooltip("site:N", title="Site"), alt.Tooltip("status:N", title="Status"),
+        tooltip=[alt.Tooltip("site:N", title="Site"), alt.Tooltip("status_label:N", title="Status"),
                  alt.Tooltip("from_label:N", title="From"), alt.Tooltip("to_label:N", title="To"),
                  alt.Tooltip("claim_status:N", title="Claim"), alt.Tooltip("source_name:N", title="Source")],
     ).add_params(site_pick)

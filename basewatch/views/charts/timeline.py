@@ -1,4 +1,4 @@
-"""Altair chart builders: the event timeline and personnel estimates. Plain functions returning specs."""
+"""The event timeline: one lane per actor over the busy period (focus), a strip of the whole span beneath."""
 
 from __future__ import annotations
 
@@ -9,23 +9,17 @@ import numpy as np
 import pandas as pd
 
 from basewatch import config
+from basewatch.state.catalog import color, label, order, vocabulary
+from basewatch.views.charts.common import NARROW_PX, date_domain, status_shape_scale
 
 # Above this many marks the timeline draws monthly counts per actor instead of single events.
 MAX_TIMELINE_MARKS = 4000
-# Estimates further apart than this are not joined: the chart shows a gap, not an invented trend.
-GAP_DAYS = 3 * 365
-# Above this many estimates the personnel chart draws one aggregate per group and month.
-MAX_PERSONNEL_POINTS = 1500
 
-STATUS_SHAPES = {s: v["shape"] for s, v in config.CLAIM_STATUS_STYLE.items()}
-TYPE_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#882255",
-               "#117733", "#999933", "#332288", "#888888"]
 
 
 def _actor_order(events: pd.DataFrame) -> list[str]:
-    # The catalog's order (the controlled list) restricted to the lanes drawn; the schema admits no other actor.
-    present = set(events["actor"].unique())
-    return [a for a in config.ACTORS if a in present]
+    """The lanes drawn, named and ordered by the catalog."""
+    return [label("actor", a) for a in order("actor", events["actor"].unique())]
 
 
 def _key_moments(start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.DataFrame:
@@ -42,6 +36,10 @@ def timeline_frame(events: pd.DataFrame) -> pd.DataFrame:
                     "source_name", "place"]].copy()
     frame["summary"] = frame["summary"].str.slice(0, 220)
     frame["filled"] = frame["claim_status"] == "confirmed"
+    # Readers see the catalog's names; the fields keep their names (filters and tests read them).
+    for column, dim in (("actor", "actor"), ("event_type", "type"), ("claim_status", "status")):
+        names = {v: label(dim, v) for v in frame[column].unique()}
+        frame[column] = frame[column].map(names)
     # A movement between two sites reads "origin → destination" (blank otherwise); the chart marks it.
     if "destination_name" in events:
         moved = events["destination_name"].notna()
@@ -67,8 +65,6 @@ STACK_BUCKETS = 160
 STACK_OFFSETS = (0, -6, 6, -11, 11)
 LABEL_ROW_PX = 14
 STRIP_HEIGHT = 44
-# Below this plot width (a phone) lane names sit inside the plot and legends wrap.
-NARROW_PX = 500
 
 
 def full_domain(events: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
@@ -107,17 +103,12 @@ def _ms(ts: pd.Timestamp) -> int:
     return int(pd.Timestamp(ts).value // 1_000_000)
 
 
-def _date_domain(start: pd.Timestamp, end: pd.Timestamp) -> list[str]:
-    """A temporal scale domain as ISO days: Vega-Lite 6.5 in the browser misreads numeric ones."""
-    return [pd.Timestamp(start).strftime("%Y-%m-%d"), pd.Timestamp(end).strftime("%Y-%m-%d")]
-
-
 def timeline_description(events: pd.DataFrame, domain: tuple[pd.Timestamp, pd.Timestamp] | None) -> str:
     """Text alternative of the timeline chart."""
     if domain is None or events.empty:
         return "Event timeline: no event matches the current filters."
     actors = _actor_order(events)
-    busiest = events["actor"].value_counts()
+    busiest = events["actor"].map(lambda a: label("actor", a)).value_counts()
     in_focus = int(events["date"].between(*domain).sum())
     return (f"Event timeline of {len(events):,} events from {events['date'].min().year} to "
             f"{events['date'].max().year}, one lane per actor ({len(actors)} actors; most events: "
@@ -174,15 +165,17 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
                             labelPadding=alt.ExprRef(f"width < {NARROW_PX} ? -2 : 4"),
                             labelFontWeight=alt.ExprRef(f"width < {NARROW_PX} ? 'bold' : 'normal'"),
                             ticks=False, domain=False))
-    type_scale = alt.Scale(domain=list(config.EVENT_TYPES), range=TYPE_COLORS)
+    types = vocabulary("type")
+    type_scale = alt.Scale(domain=[label("type", t) for t in types], range=[color("type", t) for t in types])
 
     if len(events) > MAX_TIMELINE_MARKS:
-        binned = (events.assign(month=events["date"].dt.to_period("M").dt.to_timestamp())
+        binned = (events.assign(month=events["date"].dt.to_period("M").dt.to_timestamp(),
+                                actor=events["actor"].map(lambda a: label("actor", a)))
                   .groupby(["actor", "month"], observed=True).size().rename("events").reset_index()
                   .rename(columns={"month": "date"}))
         marks = alt.Chart(binned).mark_circle(opacity=0.7, clip=True).encode(
             x=x, y=y, size=alt.Size("events:Q", title="Events per month", scale=alt.Scale(range=[10, 400])),
-            color=alt.value(config.ACTOR_COLORS["Russia"]),
+            color=alt.value(color("actor", "russia")),
             tooltip=[alt.Tooltip("date:T", title="Month", format="%b %Y"), "actor:N", "events:Q"],
         )
     else:
@@ -195,7 +188,7 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
                             legend=alt.Legend(orient="top", columns=alt.ExprRef(f"width < {NARROW_PX} ? 2 : 6"), symbolType="circle", symbolSize=90,
                                               symbolStrokeWidth=2.5, direction="horizontal")),
             shape=alt.Shape("claim_status:N", title="Claim status",
-                            scale=alt.Scale(domain=list(STATUS_SHAPES), range=list(STATUS_SHAPES.values())),
+                            scale=status_shape_scale(),
                             legend=alt.Legend(orient="top", columns=alt.ExprRef(f"width < {NARROW_PX} ? 3 : 5"),
                                               symbolStrokeColor="#333", symbolStrokeWidth=2,
                                               symbolSize=90, direction="horizontal")),
@@ -248,7 +241,7 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
     focus = alt.layer(rules, marks, *label_layers).properties(height=height)
 
     strip = alt.Chart(_strip_frame(context)).mark_bar(color="#5b6270", stroke="white", strokeWidth=0.5).encode(
-        x=alt.X("date:T", title=None, scale=alt.Scale(domain=_date_domain(*whole), nice=False),
+        x=alt.X("date:T", title=None, scale=alt.Scale(domain=date_domain(*whole), nice=False),
                 axis=alt.Axis(format="%Y", labelOverlap=True, tickCount=8)),
         x2="end:T",
         # Square-root heights: a year with one event stays visible next to a year with sixty.
@@ -272,148 +265,3 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
             .properties(description=timeline_description(events, domain), padding={"top": 6},
                         usermeta={"embedOptions": {"renderer": "canvas"}},
                         autosize={"type": "fit-x", "contains": "padding"}))
-
-
-def _monthly_aggregate(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per group and month: lowest low, highest high, median midpoint, how many estimates."""
-    month = frame["date"].dt.to_period("M").dt.to_timestamp()
-    grouped = frame.assign(month=month).groupby(["group", "month"], observed=True)
-    out = grouped.agg(low=("low", "min"), high=("high", "max"), mid=("mid", "median"), n=("id", "size"),
-                      claim_status=("claim_status", lambda s: s.mode().iat[0]), actor=("actor", "first"))
-    out = out.reset_index().rename(columns={"month": "date"})
-    out["id"] = ""
-    out["date_label"] = out["date"].dt.strftime("%b %Y")
-    out["range"] = [f"{int(lo):,}–{int(hi):,} ({n:,} estimates)" for lo, hi, n in zip(out["low"], out["high"], out["n"])]
-    out["source_name"] = out["n"].map(lambda n: f"{n:,} estimates this month")
-    out["summary"] = "Monthly aggregate of many estimates: lowest low, highest high, median midpoint."
-    return out
-
-
-def personnel_frame(events: pd.DataFrame, by: str = "country", max_points: int = MAX_PERSONNEL_POINTS) -> pd.DataFrame:
-    """Estimates with a range, one row each, with a `segment` that breaks lines across long gaps.
-
-    `by="country"` keeps country-wide figures (rows without a site); `by="site"` keeps per-site ones.
-    `segment_size` counts the estimates of the row's segment: a lone estimate has no band or line.
-    """
-    has_range = events["personnel_low"].notna() & events["personnel_high"].notna()
-    scoped = events["site_id"].isna() if by == "country" else events["site_id"].notna()
-    frame = events[has_range & scoped].copy()
-    frame["group"] = frame["country"].map(config.country_name) if by == "country" else frame["site_name"]
-    frame["low"] = frame["personnel_low"].astype("float64")
-    frame["high"] = frame["personnel_high"].astype("float64")
-    frame["mid"] = (frame["low"] + frame["high"]) / 2
-    codes = dict(zip(frame["group"], frame["country"]))
-    if len(frame) > max_points:
-        frame = _monthly_aggregate(frame)
-    else:
-        frame["range"] = [f"{int(lo):,}" if lo == hi else f"{int(lo):,}–{int(hi):,}"
-                          for lo, hi in zip(frame["low"], frame["high"])]
-    frame["country"] = frame["group"].map(codes)
-    frame = frame.sort_values(["group", "date", "id"])
-    gaps = frame.groupby("group")["date"].diff().dt.days.fillna(0) > GAP_DAYS
-    frame["segment"] = frame["group"] + "#" + gaps.groupby(frame["group"]).cumsum().astype(int).astype(str)
-    frame["segment_size"] = frame.groupby("segment")["id"].transform("size").astype("int64")
-    return frame[["id", "date", "date_label", "group", "country", "segment", "segment_size", "low", "high", "mid",
-                  "range", "claim_status", "source_name", "summary", "actor"]]
-
-
-# Up to this many series the names sit at the end of each line instead of in a legend.
-MAX_DIRECT_LABELS = 4
-PERSONNEL_FALLBACK_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000",
-                             "#882255", "#117733", "#999933", "#332288", "#888888"]
-
-
-def _year_step(start: pd.Timestamp, end: pd.Timestamp, max_ticks: int = 8) -> int:
-    """Years between x-axis ticks so that at most `max_ticks` labels show, each a different year."""
-    return max(1, math.ceil((end.year - start.year + 1) / max_ticks))
-
-
-def group_colors(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """(groups, colours): a country's colour from config.COUNTRY_COLORS, else a colour-blind-safe one."""
-    groups = sorted(frame["group"].unique())
-    spare = [c for c in PERSONNEL_FALLBACK_COLORS if c not in config.COUNTRY_COLORS.values()]
-    colors, used = [], 0
-    for group in groups:
-        code = frame.loc[frame["group"] == group, "country"].iloc[0]
-        if len(groups) <= len(config.COUNTRY_COLORS) and code in config.COUNTRY_COLORS and \
-                frame.groupby("group")["country"].first().value_counts().max() == 1:
-            colors.append(config.COUNTRY_COLORS[code])
-        else:
-            colors.append(spare[used % len(spare)])
-            used += 1
-    return groups, colors
-
-
-def personnel_description(frame: pd.DataFrame, title: str) -> str:
-    """Text alternative of a personnel chart: each series' span and latest estimate."""
-    parts = []
-    for group, rows in frame.sort_values("date").groupby("group"):
-        last = rows.iloc[-1]
-        parts.append(f"{group}: {len(rows)} estimate{'s' if len(rows) != 1 else ''} from {rows['date'].min().year} "
-                     f"to {rows['date'].max().year}, latest {last['range']} ({last['date_label']})")
-    return f"{title}. " + "; ".join(parts) + ". Each estimate is a point with a bar from its low to its high figure."
-
-
-def personnel_chart(frame: pd.DataFrame, title: str = "Estimated Russian personnel") -> alt.LayerChart:
-    """Band from low to high and a stepped midpoint line per run of estimates; a point and error bar each.
-
-    A lone estimate is only a point with its low–high bar (a band would draw a spike to nowhere).
-    Up to MAX_DIRECT_LABELS series are named at their last estimate instead of in a legend.
-    """
-    groups, colors = group_colors(frame)
-    direct = len(groups) <= MAX_DIRECT_LABELS
-    group_color = alt.Color("group:N", title=None, scale=alt.Scale(domain=groups, range=colors),
-                            legend=None if direct else alt.Legend(orient="top", labelLimit=260))
-    start, end = frame["date"].min(), frame["date"].max()
-    # At least two years wide, so a lone estimate sits between two labelled years; then room for the
-    # first and last point, and on the right for the series names.
-    short = max(pd.Timedelta(days=730) - (end - start), pd.Timedelta(0))
-    start, end = start - short / 2, end + short / 2
-    span = end - start
-    domain = (start - span * 0.05, end + span * (0.22 if direct else 0.05))
-    x = alt.X("date:T", title=None, scale=alt.Scale(domain=_date_domain(*domain), nice=False),
-              axis=alt.Axis(format="%Y", tickCount={"interval": "year", "step": _year_step(*domain)},
-                            labelOverlap=True, grid=True))
-    y_scale = alt.Scale(domain=[0, float(frame["high"].max()) * 1.08], nice=True, zero=True)
-    # The x domain is declared on one layer only (the error bars, always drawn): Vega-Lite 6.5 in the
-    # browser turns repeated numeric temporal domains into an empty union and draws no x axis.
-    x_shared = alt.X("date:T", title=None)
-    base = alt.Chart(frame).encode(x=x_shared)
-    runs = base.transform_filter("datum.segment_size > 1")
-    band = runs.mark_area(opacity=0.18, interpolate="step-after").encode(
-        y=alt.Y("low:Q", title="Personnel (low–high)", scale=y_scale, axis=alt.Axis(format=",d")), y2="high:Q",
-        color=group_color, detail="segment:N")
-    line = runs.mark_line(interpolate="step-after", strokeWidth=2).encode(
-        y=alt.Y("mid:Q", scale=y_scale), color=group_color, detail="segment:N")
-    bars = base.mark_rule(strokeWidth=2, opacity=0.75).encode(
-        x=x, y=alt.Y("low:Q", title="Personnel (low–high)", scale=y_scale, axis=alt.Axis(format=",d")),
-        y2="high:Q", color=group_color)
-    point_encoding = dict(
-        y=alt.Y("mid:Q", scale=y_scale), color=group_color,
-        shape=alt.Shape("claim_status:N", title="Claim status",
-                        scale=alt.Scale(domain=list(STATUS_SHAPES), range=list(STATUS_SHAPES.values())),
-                        legend=alt.Legend(orient="bottom", symbolStrokeColor="#333", symbolStrokeWidth=2,
-                                          columns=alt.ExprRef(f"width < {NARROW_PX} ? 3 : 5"))),
-        tooltip=[alt.Tooltip("date_label:N", title="Date"), alt.Tooltip("group:N", title="Where"),
-                 alt.Tooltip("range:N", title="Personnel"), alt.Tooltip("claim_status:N", title="Status"),
-                 alt.Tooltip("source_name:N", title="Source"), alt.Tooltip("summary:N", title="Summary")])
-    # Confirmed estimates are solid, the others hollow, as on the timeline and map.
-    solid = base.transform_filter("datum.claim_status === 'confirmed'").mark_point(
-        size=70, filled=True, opacity=1).encode(**point_encoding)
-    hollow = base.transform_filter("datum.claim_status !== 'confirmed'").mark_point(
-        size=70, filled=False, strokeWidth=2, opacity=1).encode(**point_encoding)
-    # Only layers that have data: Vega gives an empty mark group no accessible name (axe: svg-img-alt).
-    confirmed = (frame["claim_status"] == "confirmed").any()
-    points = [layer for layer, present in ((hollow, not (frame["claim_status"] == "confirmed").all()),
-                                           (solid, confirmed)) if present]
-    layers = [*([band, line] if (frame["segment_size"] > 1).any() else []), bars, *points]
-    if direct:
-        last = frame.sort_values("date").groupby("group").tail(1).copy()
-        last["label"] = last["group"].map(lambda g: str(g).split(" (")[0].split(",")[0])
-        labels = alt.Chart(last).mark_text(align="left", dx=8, fontSize=12, fontWeight="bold",
-                                           limit=alt.ExprRef("max(80, width * 0.2)")).encode(
-            x=x_shared, y=alt.Y("mid:Q", scale=y_scale), text="label:N", color=group_color)
-        layers.append(labels)
-    return alt.layer(*layers).properties(
-        title=title, height=300, description=personnel_description(frame, title),
-        autosize={"type": "fit-x", "contains": "padding"})

@@ -1,0 +1,72 @@
+"""The one link builder: every link to a view (page links, share box, permalinks, embeds, exports, routes).
+
+A link is a page plus the canonical query parameters of a view (`urlstate.to_query_params`). Relative
+links serve the app's own navigation; absolute ones need the public base URL, which the app reads
+from the reader's address and the web routes from configuration or the proxy's headers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from basewatch.state.catalog import Catalog
+from basewatch.state.pages import PAGE_BY_KEY, PageInfo
+from basewatch.state.urlstate import MapView, ViewState, query_string, to_query_params
+
+# Streamlit's embed mode: the view alone, without its menu (and the sidebar folded, see shell.chrome).
+EMBED_PARAM = "embed"
+# A placeholder view that the map's PNG export replaces with where the reader has moved the map.
+_VIEW_SLOT = MapView(11.1111, 22.2222, 3)
+VIEW_SLOT = "{view}"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A page plus the view it opens with (canonical query parameters)."""
+
+    page: PageInfo
+    params: dict[str, list[str]]
+
+    @property
+    def query(self) -> str:
+        """The query string, without '?', as a browser shows it."""
+        return query_string(self.params)
+
+    @property
+    def href(self) -> str:
+        """Relative link, e.g. `map?actor=russia` (`./` for the overview)."""
+        return (self.page.url_path or "./") + (f"?{self.query}" if self.query else "")
+
+    def on(self, base_url: str, embed: bool = False) -> str:
+        """The absolute link under `base_url` (the app's root, e.g. https://basewatch.example/)."""
+        base = base_url if base_url.endswith("/") else base_url + "/"
+        query = self.query
+        if embed:
+            query = "&".join(part for part in (query, f"{EMBED_PARAM}=true") if part)
+        return base + self.page.url_path + (f"?{query}" if query else "")
+
+
+def link(page_key: str, state: ViewState, catalog: Catalog | None = None,
+         params: dict[str, list[str]] | None = None) -> Link:
+    """The link to a page showing `state` (`params`: its canonical parameters, when already computed)."""
+    return Link(PAGE_BY_KEY[page_key], params if params is not None else to_query_params(state, catalog))
+
+
+def base_of(address: str | None, page_key: str) -> str:
+    """The app's root URL, from the address a reader is at on `page_key` (query and fragment dropped)."""
+    base = (address or "http://localhost:8501/").split("#", 1)[0].split("?", 1)[0]
+    path = PAGE_BY_KEY[page_key].url_path
+    if path and base.rstrip("/").endswith("/" + path):
+        base = base.rstrip("/")[: -len(path)]
+    return base if base.endswith("/") else base + "/"
+
+
+def view_template(page_key: str, state: ViewState, catalog: Catalog | None, base_url: str) -> str:
+    """The absolute link to `state` on a page, with `{view}` where `view=lat,lon,zoom` goes once the reader moves.
+
+    The map's PNG export fills it in the browser, so its printed link carries the map as the reader left it
+    while every parameter's order and encoding still come from here.
+    """
+    target = link(page_key, state.changed(view=_VIEW_SLOT), catalog)
+    return target.on(base_url).replace(quote(_VIEW_SLOT.to_param(), safe=""), VIEW_SLOT)
