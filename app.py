@@ -1,4 +1,4 @@
-"""Basewatch entry point: registers the pages. All chrome lives in basewatch.ui.page_setup."""
+"""Basewatch entry point: registers the pages. The chrome every page runs is basewatch.shell.chrome.page_setup."""
 
 import streamlit as st
 

@@ -75,3 +75,14 @@ def catalog_of(dataset):
     from basewatch.state.catalog import build_catalog
 
     return build_catalog(dataset.events, dataset.sites)
+
+
+def catalog_from_sets(actors=frozenset(), types=frozenset(), statuses=frozenset(), countries=frozenset(),
+                      sites=frozenset(), events=frozenset()):
+    """A catalog from plain sets of slugs (sorted order, slugs as labels), for URL-state tests."""
+    from basewatch.state.catalog import Catalog, Option
+
+    return Catalog(options={dim: tuple(Option(v, v) for v in sorted(values)) for dim, values in
+                            (("actor", actors), ("type", types), ("status", statuses), ("country", countries),
+                             ("site", sites))},
+                   events=frozenset(events))

@@ -11,8 +11,8 @@ import pytest
 from basewatch import config
 from basewatch.loading.dataset import load_dataset
 from basewatch.queries.footprint import NO_PRESENCE_LABEL, movements, status_as_of, status_changes
-from basewatch.views.story import what_changed
 from basewatch.views.charts.footprint import footprint_chart, footprint_frame
+from basewatch.views.story import what_changed
 from tests.conftest import BUNDLED, MINI, csv_rows, data_problems, write_csv_rows
 
 TODAY = dt.date(2026, 11, 26)

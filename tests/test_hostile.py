@@ -29,7 +29,7 @@ def test_hostile_text_is_valid_data_and_kept_as_written(hostile):
 def test_no_hostile_string_survives_into_the_map(hostile):
     def groups():
         return [site_layers.build_site_layer(hostile.sites, catalog_of(hostile)),
-                event_layers.build_event_layer(hostile.events, catalog_of(hostile)),
+                event_layers.build_layer(event_layers.layer_data(hostile.events, catalog_of(hostile)), catalog_of(hostile)),
                 site_layers.build_ring_layer(hostile.sites, tuple(hostile.sites["id"]), 200),
                 site_layers.build_selection_layer((35.0, 36.0))]
 

@@ -26,6 +26,7 @@ def test_layout_names_every_top_level_folder():
 
 def test_layout_names_every_module_of_the_package():
     section = layout_section()
-    modules = sorted(p.stem for p in (ROOT / "basewatch").glob("*.py") if p.stem != "__init__")
+    modules = sorted(p.stem for p in (ROOT / "basewatch").rglob("*.py") if p.stem != "__init__")
+    modules += sorted(p.name for p in (ROOT / "basewatch").iterdir() if p.is_dir() and p.name != "__pycache__")
     missing = [m for m in modules if not re.search(rf"\b{re.escape(m)}(\.py)?\b", section)]
     assert missing == []

@@ -86,7 +86,7 @@ def test_server_side_template_injection_does_not_run(dataset):
     sites = hostile_sites(dataset)
 
     def groups():
-        return [site_layers.build_site_layer(sites, catalog_of(dataset)), event_layers.build_event_layer(dataset.events, catalog_of(dataset)),
+        return [site_layers.build_site_layer(sites, catalog_of(dataset)), event_layers.build_layer(event_layers.layer_data(dataset.events, catalog_of(dataset)), catalog_of(dataset)),
                 site_layers.build_ring_layer(sites, tuple(sites["id"]), 300)]
 
     for html in (render_like_st_folium(basemap.build_base_map(), groups()), render_whole_page(groups)):
@@ -111,7 +111,7 @@ def test_inert_removes_every_dangerous_character():
 
 def test_no_cdn_asset_in_the_rendered_map(dataset):
     fmap = basemap.build_base_map()
-    for group in (event_layers.build_event_layer(dataset.events, catalog_of(dataset)), site_layers.build_site_layer(dataset.sites, catalog_of(dataset))):
+    for group in (event_layers.build_layer(event_layers.layer_data(dataset.events, catalog_of(dataset)), catalog_of(dataset)), site_layers.build_site_layer(dataset.sites, catalog_of(dataset))):
         group.add_to(fmap)
     basemap.layer_control().add_to(fmap)
     page = fmap.get_root().render()

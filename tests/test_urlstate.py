@@ -7,7 +7,6 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from basewatch.state.catalog import catalog_from_sets
 from basewatch.state.filters import Filters
 from basewatch.state.urlstate import (
     PARAM_NAMES,
@@ -17,6 +16,7 @@ from basewatch.state.urlstate import (
     query_string,
     to_query_params,
 )
+from tests.conftest import catalog_from_sets
 
 VOCAB = catalog_from_sets(
     actors=frozenset({"russia", "european-union", "syria-transitional-government", "turkey"}),

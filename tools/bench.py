@@ -550,7 +550,7 @@ AGGREGATED_APP = textwrap.dedent('''\
     view = aggregate.Viewport.from_result(st.session_state.get("agg_map")) or opening
     shown = aggregate.map_view(dataset.events, view)
     if shown.kind == "points":
-        layer = event_layers.build_event_layer(shown.events, catalog)
+        layer = event_layers.build_layer(event_layers.layer_data(shown.events, catalog), catalog)
     else:
         layer = folium.FeatureGroup(name="Events")
         for cell in shown.cells.itertuples():

@@ -21,6 +21,7 @@ from basewatch.state.catalog import Catalog, label
 from basewatch.state.filters import apply_filters, describe_filters
 from basewatch.state.urlstate import ViewState
 from basewatch.text import citation, md_escape
+from basewatch.views import exports
 
 # Caption and help text sit on a white page: #595959 keeps them above the WCAG AA 4.5:1 contrast ratio.
 PAGE_CSS = ("<style>.block-container{padding-top:2.2rem;} [data-testid=stSidebarHeader]{height:1rem;}"
@@ -166,8 +167,6 @@ def chart_downloads(ctx: PageContext, chart_or_spec, title: str, key: str) -> No
 
     The images are rendered only on click; the callables hold what they need, since they run after this run.
     """
-    from basewatch.views import exports
-
     link = session.absolute(session.link(ctx.page_key), ctx.page_key)
     sentence, version = ctx.summary(), ctx.dataset.version
     slug = f"basewatch-{key}-{version}"

@@ -192,12 +192,3 @@ def build_catalog(events, sites) -> Catalog:
         "source": frozenset(config.SOURCE_KINDS),
     }
     return Catalog(options=options, vocabulary=vocabulary, events=frozenset(events["id"]))
-
-
-def catalog_from_sets(actors=frozenset(), types=frozenset(), statuses=frozenset(), countries=frozenset(),
-                      sites=frozenset(), events=frozenset()) -> Catalog:
-    """A catalog from plain sets of slugs (sorted order, slugs as labels): for tests and tools."""
-    return Catalog(options={dim: tuple(Option(v, v) for v in sorted(values)) for dim, values in
-                            (("actor", actors), ("type", types), ("status", statuses), ("country", countries),
-                             ("site", sites))},
-                   events=frozenset(events))

@@ -14,15 +14,14 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from basewatch.config import CLAIM_STATUS_STYLE, slugify
-
-if TYPE_CHECKING:
-    from basewatch.state.catalog import Catalog
+from basewatch.config import slugify
+from basewatch.state.catalog import Catalog, symbol
+from basewatch.text import date_label
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The date pickers accept this range; a link outside it is refused with a notice, never a crash.
@@ -203,8 +202,6 @@ class DateFilter:
 
     def describe(self, filters: Filters, catalog: Catalog | None) -> str | None:
         """'from A to B', 'since A' or 'up to B'; the period is said once, by whichever end is set first."""
-        from basewatch.text import date_label
-
         start, end = filters.date_from, filters.date_to
         if self.bound == "from" and start:
             return f"from {date_label(start)} to {date_label(end)}" if end else f"since {date_label(start)}"
@@ -291,7 +288,7 @@ REGISTRY: tuple[ChoiceFilter | FlagFilter | DateFilter, ...] = (
         "statuses", "status", "Claim status", "All statuses", "status_slug", _joined("with claim status"),
         ParamDoc("Only these claim statuses", "`confirmed`, `reported`, `claimed`, `rumored`, `denied`",
                  "all statuses", "/data?status=confirmed"),
-        option_text=lambda status, label: f"{CLAIM_STATUS_STYLE[status]['symbol']} {label}"),
+        option_text=lambda status, label: f"{symbol(status)} {label}"),
     ChoiceFilter(
         "countries", "country", "Country", "All countries", "country_slug", _joined("in"),
         ParamDoc("Only events in these countries", "ISO 3166-1 alpha-2 code in lower case, e.g. `sy`, `ly`",
@@ -318,7 +315,6 @@ REGISTRY: tuple[ChoiceFilter | FlagFilter | DateFilter, ...] = (
         "date_to", "to", "To", "to",
         ParamDoc("Events on or before this day", "YYYY-MM-DD", "latest event", "/timeline?to=2016-12-31")),
 )
-BY_KEY = {entry.key: entry for entry in REGISTRY}
 
 
 def _filters_namespace() -> dict:

@@ -145,11 +145,6 @@ def build_layer(data: LayerData, catalog) -> folium.FeatureGroup:
     return group
 
 
-def build_event_layer(events: pd.DataFrame, catalog) -> folium.FeatureGroup:
-    """All given events that have a position, clustered, coloured by actor, shaped by claim status."""
-    return build_layer(LayerData("points", rows=event_rows(events, catalog)), catalog)
-
-
 class EventCells(MacroElement):
     """Grid cells of many events (server-side aggregation): a disc per cell sized by its count, coloured by
     its most frequent actor; the tooltip gives the actor mix, a click zooms in two levels.
