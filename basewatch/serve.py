@@ -27,17 +27,17 @@ def preload() -> None:
     import pyarrow  # noqa: F401
     import pydantic  # noqa: F401
 
-    import basewatch.loading.dataset  # noqa: F401  (pandas + pydantic, no Streamlit)
+    import basewatch.loading.live  # noqa: F401  (pandas + pydantic, no Streamlit)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Preload, then hand over to `streamlit run app.py` with the given options."""
+    """Preload, then hand over to `streamlit run launcher.py` (the app plus its HTTP routes) with the given options."""
     from streamlit.web import cli
 
     from basewatch.config import ROOT
 
     preload()
-    sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *(sys.argv[1:] if argv is None else argv)]
+    sys.argv = ["streamlit", "run", str(ROOT / "launcher.py"), *(sys.argv[1:] if argv is None else argv)]
     cli.main()
 
 

@@ -3,7 +3,7 @@
 The graph comes from the AST, imports inside functions included, so a cycle cannot hide in a
 function-local import. Floors, bottom up:
 
-    ground   config, text            what the vocabularies are and how things are written
+    ground   config, text, i18n      what the vocabularies are, how things are written, in which language
     loading  basewatch.loading       data files -> a validated Dataset
     queries  basewatch.queries       questions asked of a Dataset (footprint, sources, aggregation, ...)
     state    basewatch.state         what a link can say: catalog, filters, URL state, pages, links
@@ -73,7 +73,7 @@ def floor_of(module: str) -> str:
     parts = module.split(".")
     if len(parts) == 1:
         return "ground"
-    if parts[1] in ("config", "text"):
+    if parts[1] in ("config", "text", "i18n"):
         return "ground"
     if parts[1] in ("__main__", "serve"):
         return "entry"

@@ -58,9 +58,9 @@ def _code_digest() -> str:
 
 
 def data_files_digest(directory: Path) -> str:
-    """SHA-256 over the name and bytes of every data file present in `directory` (absent ones named too)."""
+    """SHA-256 over the name and bytes of every data file and the changelog in `directory` (absent ones named)."""
     digest = hashlib.sha256()
-    for name in config.DATA_FILES:
+    for name in (*config.DATA_FILES, config.CHANGES_FILE):
         path = Path(directory) / name
         try:
             with open(path, "rb") as handle:

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
-
-from basewatch.config import CHANGES_FILE
 
 SECTION_RE = re.compile(r"^##\s+(\d{4}-\d{2}-\d{2})\s*(?:[—–-]\s*(.*))?$")
 EVENT_ID_RE = re.compile(r"\bev-\d{4,}\b")
@@ -55,14 +52,6 @@ def parse(text: str) -> list[Entry]:
             continue  # a table's header row
         entries.append(Entry(date, title, plain, frozenset(EVENT_ID_RE.findall(stripped))))
     return entries
-
-
-def load(directory: Path) -> list[Entry]:
-    """The entries of CHANGES.md in `directory`, or none when the folder has no changelog."""
-    path = Path(directory) / CHANGES_FILE
-    if not path.exists():
-        return []
-    return parse(path.read_text(encoding="utf-8", errors="replace"))
 
 
 def for_event(entries: list[Entry], event_id: str) -> list[Entry]:

@@ -42,11 +42,11 @@ class DataError(Exception):
 
 
 def shown_path(path: Path) -> str:
-    """How a data file is named in a report: relative to the working directory when it is inside it."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    """How a data file is named in a report: relative to the data folder (its name), never the server's path.
+
+    Reports reach readers, crawlers and API clients; where the folder sits on the server is nobody's business.
+    """
+    return Path(path).name
 
 
 def describe_validation_error(error: dict) -> str:

@@ -77,7 +77,7 @@ class PageContext:
     @property
     def changes(self) -> list:
         """The data changelog's entries."""
-        return resources.changelog(self.dataset)
+        return self.dataset.changes
 
     def summary(self) -> str:
         """The plain-language sentence describing the current view (not escaped)."""
@@ -85,12 +85,19 @@ class PageContext:
 
 
 def _show_data_error(error: DataError) -> None:
+    # Only when no version of the data has ever validated; problems name files relative to the data folder.
     st.title("Basewatch cannot show this data")
     st.error(f"The data files break the data contract ({len(error.problems)} problem(s)). Nothing is shown "
              "until they are fixed, so no partial data is presented as complete.")
     st.code("\n".join(error.report()), language=None)
     st.caption("Run `python -m basewatch validate` for the same report. See data/README.md for the contract.")
     st.stop()
+
+
+def _pending_notice() -> None:
+    """A discreet line while newer files on disk are being checked or fail their checks (readers see the last good)."""
+    if resources.data_status().pending:
+        st.caption("Newer data is being checked; this page shows the last version that passed its checks.")
 
 
 def page_setup(page_key: str) -> PageContext:
@@ -114,6 +121,7 @@ def page_setup(page_key: str) -> PageContext:
     sidebar.filters(catalog, ctx.all_events["date"].min().date(), ctx.all_events["date"].max().date(),
                     len(ctx.events), len(ctx.all_events))
     st.sidebar.caption(f"Data version {dataset.version}")
+    _pending_notice()
     for notice in session.notices():
         st.warning(f"Link partly ignored: {notice}. Showing the default for it instead.", icon="⚠️")
     if st.context.is_embedded:

@@ -8,16 +8,12 @@ version and the filters' canonical form, so a caller cannot pass a key that does
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 from basewatch import config
-from basewatch.loading import changelog as changelog_file
-from basewatch.loading.cache import load_dataset_cached
+from basewatch.loading import live
 from basewatch.loading.dataset import Dataset
-from basewatch.loading.files import file_fingerprint
 from basewatch.queries import aggregate, footprint, sources
 from basewatch.state.catalog import Catalog, build_catalog
 from basewatch.state.filters import Filters, apply_filters, canonical
@@ -27,17 +23,15 @@ from basewatch.views.charts import personnel, timeline
 from basewatch.views.maps import events as event_layer
 
 
-@st.cache_resource(show_spinner="Loading data…", max_entries=2)
-def _load(directory: str, fingerprint: str) -> Dataset:
-    # `fingerprint` (size, mtime, inode of the files) is only part of the key: an edited file reloads
-    # without a restart.
-    return load_dataset_cached(Path(directory))
+def data_status() -> live.Status:
+    """What the configured data folder serves now: the last good version, and whether newer files are pending."""
+    return live.live(config.data_dir()).status()
 
 
 def dataset() -> Dataset:
-    """The validated dataset of the configured data folder, cached per file content; raises DataError."""
-    directory = config.data_dir()
-    return _load(str(directory), file_fingerprint(directory))
+    """The Dataset readers see (the last version that validated, shared with the web routes); raises DataError
+    only when no version has ever validated."""
+    return live.dataset(config.data_dir())
 
 
 @st.cache_resource(max_entries=4)
@@ -48,16 +42,6 @@ def _catalog(version: str, _dataset: Dataset) -> Catalog:
 def catalog(data: Dataset) -> Catalog:
     """The catalog of a dataset, built once per data version."""
     return _catalog(data.version, data)
-
-
-@st.cache_resource(max_entries=4)
-def _changelog(directory: str, fingerprint: str) -> list:
-    return changelog_file.load(Path(directory))
-
-
-def changelog(data: Dataset) -> list:
-    """The data folder's changelog entries (CHANGES.md), read again only when a file changes."""
-    return _changelog(str(data.source_dir), file_fingerprint(data.source_dir))
 
 
 @st.cache_resource(max_entries=4)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from basewatch import i18n
 from basewatch.state import links
 from basewatch.state.catalog import Catalog
 from basewatch.state.urlstate import ViewState, parse_query_params, query_string, to_query_params
@@ -49,6 +50,7 @@ def sync_from_url(catalog: Catalog) -> ViewState:
         # The reader went somewhere else (a link, the back button): earlier notices no longer apply.
         st.session_state[NOTICE_KEY] = []
     st.session_state[STATE_KEY] = state
+    i18n.set_language(state.lang)
     params = params_of(state)
     if not raw or query_string(raw) != query_string(params):
         # Junk, repeats or another order: the reader sees a notice, the address bar the canonical link.
@@ -72,6 +74,7 @@ def current() -> ViewState:
 def write(state: ViewState) -> None:
     """The one way to change the view: the run's state and the URL change together."""
     st.session_state[STATE_KEY] = state
+    i18n.set_language(state.lang)
     st.session_state[NOTICE_KEY] = []
     st.query_params.from_dict(params_of(state))
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from basewatch.config import DEFAULT_RING_KM, MAP_MAX_ZOOM
+from basewatch.i18n import DEFAULT as DEFAULT_LANGUAGE
+from basewatch.i18n import LANGUAGES
 from basewatch.state.catalog import Catalog
 from basewatch.state.filters import (
     FILTER_FIELDS,
@@ -54,6 +56,8 @@ VIEW_PARAMS: tuple[Param, ...] = (
     Param("ring", "Draw range rings around these sites", "site id", "none", "/map?ring=hmeimim&ring=tartus",
           repeatable=True),
     Param("radius", "Range ring radius in kilometres", "whole number 1–5000", "500", "/map?ring=tartus&radius=1000"),
+    Param("lang", "Interface language (every other value stays the same in every language)", "`ar`, `ru`, `fr`",
+          "`en`", "/map?actor=russia&lang=ar"),
 )
 
 
@@ -89,6 +93,7 @@ class ViewState:
     view: MapView | None = None
     rings: tuple[str, ...] = ()
     radius_km: int = DEFAULT_RADIUS_KM
+    lang: str = DEFAULT_LANGUAGE
 
     def changed(self, **changes) -> ViewState:
         """A copy with some fields changed; filter fields (`actors`, `date_from`, ...) go into `filters`."""
@@ -172,7 +177,14 @@ def parse_query_params(params: Mapping[str, object], catalog: Catalog) -> tuple[
         else:
             notices.append(f"ignored `radius={short(value)}`: expected a whole number of km from 1 to "
                            f"{MAX_RADIUS_KM}")
-    state = ViewState(filters=filters, site=site, event=event, view=view, rings=rings, radius_km=radius)
+    lang = DEFAULT_LANGUAGE
+    if "lang" in lists:
+        value = lists["lang"][-1].strip()
+        if value in LANGUAGES:
+            lang = value
+        else:
+            notices.append(f"ignored `lang={short(value)}`: expected one of {', '.join(LANGUAGES)}")
+    state = ViewState(filters=filters, site=site, event=event, view=view, rings=rings, radius_km=radius, lang=lang)
     return state, notices
 
 
@@ -193,6 +205,8 @@ def to_query_params(state: ViewState, catalog: Catalog | None = None) -> dict[st
         out["ring"] = list(dict.fromkeys(state.rings))
     if state.radius_km != DEFAULT_RADIUS_KM:
         out["radius"] = [str(state.radius_km)]
+    if state.lang != DEFAULT_LANGUAGE:
+        out["lang"] = [state.lang]
     return out
 
 

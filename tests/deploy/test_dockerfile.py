@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 MAKEFILE = ROOT / "Makefile"
-APP_PATHS = ["app.py", "pages", "basewatch", "data", "static", ".streamlit/config.toml"]
+APP_PATHS = ["app.py", "launcher.py", "pages", "basewatch", "data", "static", ".streamlit/config.toml"]
 # Benchmark, synthetic generator, test-server helper, scripts and tests: never in the image.
 DEV_ONLY_PATHS = ["tools", "tests", "scripts"]
 

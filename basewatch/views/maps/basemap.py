@@ -101,9 +101,10 @@ class MarkerStyles(MacroElement):
         .bw-cell span {display:flex;align-items:center;justify-content:center;width:100%;height:100%;
             box-sizing:border-box;border-radius:50%;border:2px solid #fff;box-shadow:0 0 0 1px #222;color:#fff;
             opacity:.92;font:700 11px/1 sans-serif;text-shadow:0 0 2px #000,0 0 2px #000;}
-        .bw-cluster div {width:100%;height:100%;border-radius:50%;display:flex;align-items:center;
-            justify-content:center;box-shadow:0 0 0 1px #222;}
-        .bw-cluster span {display:flex;align-items:center;justify-content:center;width:calc(100% - 10px);
+        .marker-cluster.bw-cluster {background:transparent;}
+        .marker-cluster.bw-cluster div {width:100%;height:100%;margin:0;border-radius:50%;display:flex;
+            align-items:center;justify-content:center;box-shadow:0 0 0 1px #222;}
+        .marker-cluster.bw-cluster span {display:flex;line-height:1;align-items:center;justify-content:center;width:calc(100% - 10px);
             height:calc(100% - 10px);border-radius:50%;background:#2b2b2b;color:#fff;font:700 12px/1 sans-serif;}
         .bw-site-label {position:absolute;top:-9px;left:13px;white-space:nowrap;background:rgba(255,255,255,.9);
             border:0;box-shadow:none;font:600 12px/1.2 sans-serif;padding:1px 4px;color:#222;}

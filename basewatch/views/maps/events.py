@@ -58,7 +58,7 @@ class EventCluster(folium.plugins.MarkerCluster):
                     at = next;
                 });
                 var size = n < 10 ? 30 : n < 100 ? 36 : 42;
-                return L.divIcon({className: "bw-cluster", iconSize: [size, size],
+                return L.divIcon({className: "marker-cluster bw-cluster", iconSize: [size, size],
                     html: '<div style="background:conic-gradient(' + stops.join(",") + ')"><span>' + n +
                           "</span></div>"});
             };
