@@ -17,7 +17,8 @@ SITES_FILE = "bases.geojson"
 # Contract extensions: optional files. A folder without them stays valid; when present they are enforced.
 PUBLISHERS_FILE = "publishers.csv"  # one row per source host: publisher, kind, reliability (issue 10)
 SITE_STATUS_FILE = "site_status.csv"  # one row per change of a site's Russian status (issue 11)
-DATA_FILES = (EVENTS_FILE, SITES_FILE, PUBLISHERS_FILE, SITE_STATUS_FILE)
+COVERAGE_FILE = "coverage.csv"  # per country, the date up to which stored reporting was searched (issue 21)
+DATA_FILES = (EVENTS_FILE, SITES_FILE, PUBLISHERS_FILE, SITE_STATUS_FILE, COVERAGE_FILE)
 CHANGES_FILE = "CHANGES.md"  # the data changelog: shown in the app, not part of the data version
 
 APP_TITLE = "Basewatch"

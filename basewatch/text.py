@@ -82,10 +82,12 @@ def inert(text: object) -> str:
     return escaped
 
 
-def citation(link: str, data_version: str, accessed: dt.date, view: str = "") -> str:
-    """A ready-to-paste citation of the current view; `view` is the plain-language sentence describing it."""
+def citation(link: str, data_version: str, accessed: dt.date, view: str = "", coverage: str = "") -> str:
+    """A ready-to-paste citation of the current view; `view` is the plain-language sentence describing it and
+    `coverage` says how far the sources were searched."""
     described = f" {view.rstrip('.')}." if view else ""
-    return (f"{APP_TITLE}: {APP_TAGLINE}.{described} Data version {data_version}. "
+    covered = f" {coverage}" if coverage else ""
+    return (f"{APP_TITLE}: {APP_TAGLINE}.{described} Data version {data_version}.{covered} "
             f"Accessed {date_label(accessed)}. {link}")
 
 

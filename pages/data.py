@@ -8,7 +8,7 @@ from basewatch.queries import sources
 from basewatch.shell import chrome
 from basewatch.state.catalog import label, meaning
 from basewatch.text import md_escape
-from basewatch.views import downloads
+from basewatch.views import downloads, story
 
 ctx = chrome.page_setup("data")
 st.title("Data & sources")
@@ -44,6 +44,14 @@ st.markdown(
 st.markdown("**Claim status**")
 st.table({"status": [label("status", s) for s in config.CLAIM_STATUSES],
           "meaning": [meaning("status", s) for s in config.CLAIM_STATUSES]})
+
+if len(ctx.dataset.coverage):
+    st.markdown("**Coverage**: " + md_escape(story.coverage_sentence(ctx.dataset.coverage)) + " Events after these "
+                "dates are missing because nobody has searched for them yet, not because nothing happened.")
+    st.dataframe(ctx.dataset.coverage.assign(country=ctx.dataset.coverage["country"].map(lambda c: label("country", c)),
+                                             covered_to=ctx.dataset.coverage["covered_to"].dt.strftime("%Y-%m-%d")),
+                 hide_index=True, width="stretch",
+                 column_config={"country": "Country", "covered_to": "Searched up to", "note": "How"})
 
 st.subheader("Sources and their weight")
 if ctx.dataset.publishers.empty:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from basewatch import config
 from basewatch.loading import changelog
+from basewatch.loading.coverage import empty_coverage, load_coverage
 from basewatch.loading.events import load_events
 from basewatch.loading.files import read_text
 from basewatch.loading.problems import DataError, Problem, shown_path
@@ -39,6 +40,8 @@ class Dataset:
     publishers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(), compare=False)
     # site_status.csv (contract extension): one row per change of a site's status; empty without the file.
     site_status: pd.DataFrame = field(default_factory=lambda: empty_site_status(), compare=False)
+    # coverage.csv (contract extension): per country, how far the stored reporting was searched; empty without it.
+    coverage: pd.DataFrame = field(default_factory=lambda: empty_coverage(), compare=False)
     # CHANGES.md as read with the other files, so the corrections log switches with the data it describes.
     changelog_text: str = field(default="", compare=False)
 
@@ -100,6 +103,7 @@ def load_dataset(directory: Path | None = None, today: dt.date | None = None) ->
     publishers_text = read_text(publishers_path, problems, digest) if publishers_path.exists() else None
     site_status = load_site_status(directory / config.SITE_STATUS_FILE, sites, problems, digest, today)
     publishers = _load_publishers(directory, publishers_text, events, sites, site_status, problems)
+    coverage = load_coverage(directory / config.COVERAGE_FILE, problems, digest, today)
     changes_path = directory / config.CHANGES_FILE
     # Not part of the data version: a correction note alone does not change what the data says.
     changelog_text = (read_text(changes_path, problems) or "") if changes_path.exists() else ""
@@ -109,7 +113,8 @@ def load_dataset(directory: Path | None = None, today: dt.date | None = None) ->
     data_date = events["date"].max().date() if len(events) else None
     return Dataset(events=events, sites=sites, sites_geojson=geojson, data_date=data_date,
                    content_hash=digest.hexdigest(), source_dir=directory, publishers=publishers,
-                   site_status=site_status, changelog_text=changelog_text)
+                   site_status=site_status, coverage=coverage,
+                   changelog_text=changelog_text)
 
 
 def _load_publishers(directory: Path, text: str | None, events: pd.DataFrame, sites: pd.DataFrame,

@@ -21,7 +21,7 @@ from basewatch.state.catalog import Catalog, label
 from basewatch.state.filters import apply_filters, describe_filters
 from basewatch.state.urlstate import ViewState
 from basewatch.text import citation, md_escape
-from basewatch.views import exports
+from basewatch.views import exports, story
 
 # Caption and help text sit on a white page: #595959 keeps them above the WCAG AA 4.5:1 contrast ratio.
 PAGE_CSS = ("<style>.block-container{padding-top:2.2rem;} [data-testid=stSidebarHeader]{height:1rem;}"
@@ -162,7 +162,8 @@ def share_box(ctx: PageContext, quote: list[str] | None = None) -> None:
         st.code(link, language=None, wrap_lines=True)
         st.caption("Citation")
         quoted = "\n".join(quote or [])
-        st.code((quoted + "\n\n" if quoted else "") + citation(link, ctx.dataset.version, dt.date.today(), sentence),
+        st.code((quoted + "\n\n" if quoted else "") + citation(link, ctx.dataset.version, dt.date.today(), sentence,
+                                                                  story.coverage_sentence(ctx.dataset.coverage)),
                 language=None, wrap_lines=True)
         st.caption("Embed this view in a web page")
         title = f"{config.APP_TITLE}: {label('page', ctx.page_key)}. {sentence}"

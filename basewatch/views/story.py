@@ -111,3 +111,12 @@ def latest_clause(events: pd.DataFrame) -> str:
     row = events.sort_values(["date", "id"]).iloc[-1]
     summary = row["summary"] if len(row["summary"]) <= 160 else row["summary"][:157] + "…"
     return "; latest: " + md_escape(f"{row['date_label']}, {label('actor', row['actor'])}: {summary}")
+
+
+def coverage_sentence(coverage: pd.DataFrame) -> str:
+    """'Sources searched up to: Libya 26 Feb 2026; Syria 27 Feb 2026.' — what "latest" means, per country."""
+    if coverage is None or not len(coverage):
+        return ""
+    parts = [f"{label('country', row.country)} {date_label(row.covered_to)}"
+             for row in coverage.sort_values("country", key=lambda c: c.map(lambda v: label("country", v))).itertuples()]
+    return "Sources searched up to: " + "; ".join(parts) + "."
