@@ -24,6 +24,13 @@ CHANGES_FILE = "CHANGES.md"  # the data changelog: shown in the app, not part of
 APP_TITLE = "Basewatch"
 APP_TAGLINE = "Russia's military footprint around the Mediterranean"
 
+# Licences: the code (LICENSE) and the data in data/ (data/README.md, the data package, exports, the API).
+CODE_LICENSE = "Apache-2.0"
+DATA_LICENSE = "CC-BY-4.0"  # SPDX id
+DATA_LICENSE_TITLE = "Creative Commons Attribution 4.0 International"
+DATA_LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
+DATA_LICENSE_SHORT = "CC BY 4.0"
+
 EVENT_COLUMNS = (
     "id", "date", "date_precision", "actor", "counterpart", "event_type", "site_id",
     "place", "country", "lat", "lon", "personnel_low", "personnel_high", "summary",

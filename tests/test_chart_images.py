@@ -35,7 +35,7 @@ def test_svg_carries_title_sentence_version_and_link(events, kind):
     svg = exports.chart_image(chart, "svg", TITLE, SENTENCE, "v-1a2b", LINK)
     texts = _svg_texts(svg)
     assert TITLE in texts and SENTENCE in texts and LINK in texts
-    assert "Source: Basewatch, data version v-1a2b" in texts
+    assert "Source: Basewatch, data version v-1a2b (CC BY 4.0)" in texts  # the data licence travels with the image
     assert len(texts) > 10, "the chart's own axis labels and legends are in the image too"
 
 

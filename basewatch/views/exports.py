@@ -25,8 +25,8 @@ WRAP_CHARS = (EXPORT_WIDTH - 2 * MARGIN) // 7
 
 
 def source_line(version: str) -> str:
-    """The credit line every exported image carries."""
-    return f"Source: {config.APP_TITLE}, data version {version}"
+    """The credit line every exported image carries: who, which data version, under which licence."""
+    return f"Source: {config.APP_TITLE}, data version {version} ({config.DATA_LICENSE_SHORT})"
 
 
 def _sized(spec: dict, width: int) -> dict:
