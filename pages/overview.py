@@ -68,7 +68,9 @@ else:
         with col.container(border=True):
             st.metric(f"{label('country', row['country'])}, {row['date_label']}", row["range"],
                       help="Estimated Russian personnel; a range where the source gives one.")
-            st.caption(f"{label('status', row['claim_status'])} · {components.source_links_md(row, ctx.source_labels)}")
+            weak = f" · ⚠ {story.WEAK_SOURCE_NOTE}" if row.get("weak_only") else ""
+            st.caption(f"{label('status', row['claim_status'])} · {components.source_links_md(row, ctx.source_labels)}"
+                       f"{weak}")
     st.caption("Ranges are shown as the sources give them. See the Timeline page for every estimate and "
                "where they conflict.")
 

@@ -315,3 +315,18 @@ def test_chart_spec_carries_hostile_text_only_as_data(mini):
     spec = footprint_chart(mini.site_status, mini.sites).to_dict()
     text = json.dumps(spec)
     assert "<script>" not in text  # notes are not drawn at all; sources and names are plain data fields
+
+
+def test_a_quotable_estimate_says_when_only_weak_sources_give_it(bundled):
+    from basewatch.views.story import WEAK_SOURCE_NOTE
+
+    events = bundled.events
+    country_wide = events[events["personnel_low"].notna() & events["site_id"].isna()]
+    flagged = []
+    for code, name in (("LY", "Libya"), ("SY", "Syria")):
+        sentence = next(s for s in what_changed(bundled, "2024-01-01", None) if f"personnel in {name}" in s)
+        latest = country_wide[country_wide["country"] == code].sort_values(["date", "id"]).iloc[-1]
+        now = sentence.split(" it is ")[-1]
+        assert (WEAK_SOURCE_NOTE in now) == bool(latest["weak_only"]), sentence
+        flagged.append(bool(latest["weak_only"]))
+    assert flagged == [True, False]  # the bundled data: Libya's latest figure rests on a content site only

@@ -29,9 +29,15 @@ def _latest_estimates(estimates: pd.DataFrame, day: pd.Timestamp) -> pd.DataFram
     return known[known["date"] == known["date"].max()]
 
 
+WEAK_SOURCE_NOTE = "a weak source: only aggregators, blogs, wikis or state-affiliated outlets give it"
+
+
 def _estimate_text(rows: pd.DataFrame) -> str:
+    # A sentence written for quotation says so when its figure rests only on weak sources.
     parts = [f"{figure_as_given(r.personnel_low, r.personnel_high, r.summary)} ({r.source_name}, "
-             f"{date_label(r.date, r.date_precision)})" for r in rows.itertuples()]
+             f"{date_label(r.date, r.date_precision)}"
+             + (f"; {WEAK_SOURCE_NOTE}" if bool(getattr(r, "weak_only", False)) else "") + ")"
+             for r in rows.itertuples()]
     return " or ".join(parts)
 
 
