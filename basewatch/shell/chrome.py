@@ -14,9 +14,11 @@ import pandas as pd
 import streamlit as st
 
 from basewatch import config
+from basewatch.i18n import _
 from basewatch.loading.dataset import DataError, Dataset
 from basewatch.queries import footprint
 from basewatch.shell import resources, session, sidebar
+from basewatch.state import links
 from basewatch.state.catalog import Catalog, label
 from basewatch.state.filters import apply_filters, describe_filters
 from basewatch.state.urlstate import ViewState
@@ -165,6 +167,8 @@ def share_box(ctx: PageContext, quote: list[str] | None = None) -> None:
         st.code((quoted + "\n\n" if quoted else "") + citation(link, ctx.dataset.version, dt.date.today(), sentence,
                                                                   story.coverage_sentence(ctx.dataset.coverage)),
                 language=None, wrap_lines=True)
+        st.markdown(_("[Subscribe to this view (Atom feed)]({url}): its events, the most recently changed first.")
+                    .format(url=session.machine_link(links.feed("events", ctx.state, ctx.catalog), ctx.page_key)))
         st.caption("Embed this view in a web page")
         title = f"{config.APP_TITLE}: {label('page', ctx.page_key)}. {sentence}"
         st.code(embed_snippet(session.absolute(target, ctx.page_key, embed=True), title), language="html",

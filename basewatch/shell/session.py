@@ -123,6 +123,11 @@ def absolute(target: links.Link, current_page: str, embed: bool = False) -> str:
     return target.on(base_url(current_page), embed=embed)
 
 
+def machine_link(target: links.RouteLink, current_page: str) -> str:
+    """An absolute URL for a feed or API route, based on the address the reader is at now."""
+    return target.on(base_url(current_page))
+
+
 def view_template(page_key: str) -> str:
     """The absolute link to the current view with `{view}` for the map position (see links.view_template)."""
     return links.view_template(page_key, current(), _catalog(), base_url(page_key))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from basewatch.state.catalog import Catalog
+from basewatch.state.filters import REGISTRY
 from basewatch.state.pages import PAGE_BY_KEY, PageInfo
 from basewatch.state.urlstate import MapView, ViewState, query_string, to_query_params
 
@@ -40,11 +41,59 @@ class Link:
 
     def on(self, base_url: str, embed: bool = False) -> str:
         """The absolute link under `base_url` (the app's root, e.g. https://basewatch.example/)."""
-        base = base_url if base_url.endswith("/") else base_url + "/"
         query = self.query
         if embed:
             query = "&".join(part for part in (query, f"{EMBED_PARAM}=true") if part)
-        return base + self.page.url_path + (f"?{query}" if query else "")
+        return _absolute(base_url, self.page.url_path, query)
+
+
+def _absolute(base_url: str, path: str, query: str) -> str:
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    return base + path + (f"?{query}" if query else "")
+
+
+# Machine-readable routes beside the pages (basewatch/web): their paths are public, like the pages'.
+FEED_PATHS = {"events": "feeds/events.atom", "sites": "feeds/sites.atom", "corrections": "feeds/corrections.atom"}
+API_PATHS = {"events.json": "api/v1/events.json", "events.csv": "api/v1/events.csv",
+             "events.geojson": "api/v1/events.geojson", "sites.geojson": "api/v1/sites.geojson",
+             "site_status.json": "api/v1/site_status.json", "publishers.json": "api/v1/publishers.json"}
+# Which parts of a view each feed depends on: the events feed follows the filters, the sites feed one site.
+_FILTER_KEYS = tuple(entry.key for entry in REGISTRY)
+_FEED_KEYS = {"events": (*_FILTER_KEYS, "lang"), "sites": ("site", "lang"), "corrections": ("lang",)}
+
+
+@dataclass(frozen=True)
+class RouteLink:
+    """A machine-readable route (feed or API) plus the canonical query parameters it takes from a view."""
+
+    path: str
+    params: dict[str, list[str]]
+
+    @property
+    def query(self) -> str:
+        """The query string, without '?'."""
+        return query_string(self.params)
+
+    @property
+    def href(self) -> str:
+        """Relative link, e.g. `feeds/events.atom?actor=russia`."""
+        return self.path + (f"?{self.query}" if self.query else "")
+
+    def on(self, base_url: str) -> str:
+        """The absolute link under `base_url` (the app's root)."""
+        return _absolute(base_url, self.path, self.query)
+
+
+def feed(kind: str, state: ViewState, catalog: Catalog | None = None) -> RouteLink:
+    """The Atom feed of a view: `events` (its filters), `sites` (its selected site) or `corrections`."""
+    params = to_query_params(state, catalog)
+    return RouteLink(FEED_PATHS[kind], {k: v for k, v in params.items() if k in _FEED_KEYS[kind]})
+
+
+def api(name: str, state: ViewState, catalog: Catalog | None = None) -> RouteLink:
+    """An API route (`events.csv`, `sites.geojson`, ...) for a view: its filters and language."""
+    params = to_query_params(state, catalog)
+    return RouteLink(API_PATHS[name], {k: v for k, v in params.items() if k in _FEED_KEYS["events"]})
 
 
 def link(page_key: str, state: ViewState, catalog: Catalog | None = None,

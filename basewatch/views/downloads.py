@@ -48,21 +48,46 @@ def events_csv(events: pd.DataFrame) -> bytes:
     return export_frame(events).to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
+# Escapes that leave every JSON value as it is but keep a browser or a careless template from seeing a tag.
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def inert_json(document, indent: int | None = None, default=None) -> bytes:
+    """A document as UTF-8 JSON with <, > and the JavaScript line separators written as \\u escapes."""
+    text = json.dumps(document, ensure_ascii=False, indent=indent, default=default, allow_nan=False)
+    for char, escape in _JSON_ESCAPES.items():
+        text = text.replace(char, escape)
+    return text.encode("utf-8")
+
+
+# RFC 7946 advises at most 6 decimals (about 10 cm): more is noise, not precision.
+GEOJSON_DECIMALS = 6
+
+
+def _position(lon: float, lat: float) -> list[float]:
+    """An RFC 7946 position: [longitude, latitude], rounded to GEOJSON_DECIMALS."""
+    return [round(float(lon), GEOJSON_DECIMALS), round(float(lat), GEOJSON_DECIMALS)]
+
+
 def events_geojson(events: pd.DataFrame) -> bytes:
-    """Filtered events that have a position, as a GeoJSON FeatureCollection."""
+    """Filtered events that have a position, as an RFC 7946 GeoJSON FeatureCollection ([lon, lat], WGS84)."""
     located = events["map_lat"].notna().to_numpy()
     frame = export_frame(events[located]).drop(columns=["lat", "lon"])
     frame = frame.astype(object).where(frame.notna(), None)
     records = frame.to_dict("records")
     features = [{"type": "Feature", "id": props["id"], "properties": props,
-                 "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]}}
+                 "geometry": {"type": "Point", "coordinates": _position(lon, lat)}}
                 for props, lat, lon in zip(records, events["map_lat"][located], events["map_lon"][located])]
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode("utf-8")
+    return inert_json({"type": "FeatureCollection", "features": features})
 
 
 def sites_geojson(dataset: Dataset) -> bytes:
-    """All sites as GeoJSON, as validated."""
-    return json.dumps(dataset.sites_geojson, ensure_ascii=False, indent=1).encode("utf-8")
+    """All sites as RFC 7946 GeoJSON, as validated (positions rounded, no `crs` member)."""
+    doc = {key: value for key, value in dataset.sites_geojson.items() if key != "crs"}
+    doc["features"] = [{**feature, "geometry": {**feature["geometry"],
+                                                "coordinates": _position(*feature["geometry"]["coordinates"][:2])}}
+                       for feature in dataset.sites_geojson.get("features", [])]
+    return inert_json(doc, indent=1)
 
 
 def sources_by_publisher(events: pd.DataFrame) -> pd.DataFrame:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from basewatch.web import status
+from basewatch.web import api, feeds, status
 
 
 def routes() -> list[BaseRoute]:
     """Every route of the web layer, in the order Starlette tries them (before Streamlit's own)."""
-    return [*status.routes()]
+    return [*status.routes(), *api.routes(), *feeds.routes()]
