@@ -45,6 +45,8 @@ validate: install
 test: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m basewatch validate
+	$(PY) -m basewatch package --check
+	$(PY) -m tools.offline frictionless validate data/datapackage.json
 	$(PY) -m pytest
 
 # Unit and AppTest tests: no browser, no nginx, no deploy checks (about 30 s of CPU).

@@ -1,4 +1,5 @@
-"""Command line: `python -m basewatch validate` checks the data files against the contract."""
+"""Command line: `python -m basewatch validate` checks the data files against the contract; `package` writes the
+Frictionless data package of a data folder; `export --format acled` writes the events in ACLED's columns."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 from pathlib import Path
 
 from basewatch import config
-from basewatch.loading.dataset import DataError, load_dataset
+from basewatch.loading.dataset import DataError, Dataset, load_dataset
 
 
 def validate(directory: Path) -> int:
@@ -34,6 +35,82 @@ def validate(directory: Path) -> int:
     return 0
 
 
+def _load(directory: Path) -> Dataset | None:
+    """The validated data of a folder, or None after printing why it does not validate."""
+    try:
+        return load_dataset(directory)
+    except DataError as exc:
+        for line in exc.report():
+            print(line, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s): run `python -m basewatch validate` first", file=sys.stderr)
+        return None
+
+
+def package(directory: Path, check: bool = False) -> int:
+    """Write datapackage.json and sites.csv into the data folder (`check`: only report whether they are current)."""
+    from basewatch.views import datapackage
+
+    dataset = _load(directory)
+    if dataset is None:
+        return 1
+    stale = []
+    for name, content in datapackage.package_files(dataset).items():
+        path = directory / name
+        current = path.read_bytes() if path.exists() else None
+        if current != content:
+            stale.append(name)
+            if not check:
+                path.write_bytes(content)
+    if check and stale:
+        print(f"out of date: {', '.join(stale)}; run `python -m basewatch package`", file=sys.stderr)
+        return 1
+    print(f"{'wrote' if stale and not check else 'up to date:'} {', '.join(stale or datapackage.package_files(dataset))}"
+          f" (data version {dataset.version})")
+    return 0
+
+
+def export_acled(dataset: Dataset, query: str) -> bytes:
+    """The events of a view (URL query, e.g. `actor=russia`) as an ACLED-shaped CSV."""
+    from basewatch.views import acled
+
+    return acled.acled_csv(_view_events(dataset, query), dataset.sites)
+
+
+def _view_events(dataset: Dataset, query: str):
+    """The events a view's query selects, as the pages select them; junk in the query is an error."""
+    from urllib.parse import parse_qs
+
+    from basewatch.state.catalog import build_catalog
+    from basewatch.state.filters import apply_filters
+    from basewatch.state.urlstate import parse_query_params
+
+    state, notices = parse_query_params(parse_qs(query.lstrip("?")), build_catalog(dataset.events, dataset.sites))
+    if notices:
+        raise ValueError("; ".join(notices))
+    return apply_filters(dataset.events, state.filters)
+
+
+# `export --format NAME`: one entry per format (the first is the default).
+EXPORT_FORMATS = {"acled": export_acled}
+
+
+def export(directory: Path, fmt: str, query: str, out: Path | None) -> int:
+    """Write the events of a view in an export format to `out` (default: standard output)."""
+    dataset = _load(directory)
+    if dataset is None:
+        return 1
+    try:
+        content = EXPORT_FORMATS[fmt](dataset, query)
+    except ValueError as exc:
+        print(f"cannot export this view: {exc}", file=sys.stderr)
+        return 2
+    if out is None:
+        sys.stdout.buffer.write(content)
+    else:
+        out.write_bytes(content)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point for `python -m basewatch`."""
     parser = argparse.ArgumentParser(prog="python -m basewatch", description=__doc__)
@@ -41,9 +118,24 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("validate", help="check events.csv and bases.geojson (honours BASEWATCH_DATA_DIR)")
     check.add_argument("directory", nargs="?", type=Path, default=None,
                        help="folder with the two files (default: $BASEWATCH_DATA_DIR or ./data)")
+    pack = sub.add_parser("package", help="write datapackage.json and sites.csv into the data folder")
+    pack.add_argument("directory", nargs="?", type=Path, default=None,
+                      help="the data folder (default: $BASEWATCH_DATA_DIR or ./data)")
+    pack.add_argument("--check", action="store_true", help="write nothing; exit 1 when the files are out of date")
+    out = sub.add_parser("export", help="write the events of a view in another format")
+    out.add_argument("--format", choices=list(EXPORT_FORMATS), default=next(iter(EXPORT_FORMATS)), dest="fmt")
+    out.add_argument("--query", default="", help="the view, as a link's query, e.g. 'actor=russia&from=2024-12-01'")
+    out.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
+    out.add_argument("directory", nargs="?", type=Path, default=None,
+                     help="the data folder (default: $BASEWATCH_DATA_DIR or ./data)")
     args = parser.parse_args(argv)
+    directory = args.directory or config.data_dir()
     if args.command == "validate":
-        return validate(args.directory or config.data_dir())
+        return validate(directory)
+    if args.command == "package":
+        return package(directory, args.check)
+    if args.command == "export":
+        return export(directory, args.fmt, args.query, args.out)
     return 2
 
 
