@@ -24,7 +24,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 
 # Only what the running app reads. `.streamlit/config.toml` is read from the working directory and
 # `static/` is served next to app.py at /app/static; secrets are never copied (see .dockerignore).
-COPY app.py launcher.py ./
+COPY app.py launcher.py LICENSE CITATION.cff ./
 COPY pages/ ./pages/
 COPY basewatch/ ./basewatch/
 COPY data/ ./data/

@@ -3,21 +3,26 @@
 import streamlit as st
 
 from basewatch import config
+from basewatch.i18n import _
 from basewatch.loading import changelog
 from basewatch.queries import sources
-from basewatch.shell import chrome
+from basewatch.shell import chrome, session
+from basewatch.state import links
 from basewatch.state.catalog import label, meaning
 from basewatch.text import md_escape
-from basewatch.views import downloads, story
+from basewatch.views import acled, downloads, story
 
 ctx = chrome.page_setup("data")
 st.title("Data & sources")
 st.markdown(chrome.summary_line(ctx))
 st.markdown(f"**Data version** `{ctx.dataset.version}` — the latest event date plus the first characters of a "
             "SHA-256 hash of the data files. Cite it with the link from *Share this view*.")
+st.markdown(_("**Licence**: the data is under [{licence}]({url}): reuse it for any purpose, crediting Basewatch with "
+              "the data version and the link to your view. The code is under the Apache License 2.0.").format(
+    licence=config.DATA_LICENSE_SHORT, url=config.DATA_LICENSE_URL))
 
 st.subheader("Download")
-cols = st.columns(3)
+cols = st.columns(4)
 # Files are made only when a button is clicked (callables), so a rerun never pays for them. The
 # callables run outside this script run, so they hold the events as filtered now.
 events = ctx.events
@@ -30,6 +35,15 @@ cols[1].download_button("Filtered events, GeoJSON", lambda: downloads.events_geo
 cols[2].download_button(f"Sites, GeoJSON ({len(ctx.dataset.sites)})", lambda: downloads.sites_geojson(ctx.dataset),
                         file_name=f"basewatch-sites-{ctx.dataset.version}.geojson",
                         mime="application/geo+json", on_click="ignore", key="dl_sites")
+cols[3].download_button(_("Filtered events, ACLED columns"), lambda: acled.acled_csv(events, ctx.dataset.sites),
+                        file_name=f"basewatch-events-acled-{ctx.dataset.version}.csv", mime="text/csv",
+                        on_click="ignore", key="dl_acled", help=_("ACLED's column names through the crosswalk in "
+                                                                  "data/README.md; year-only dates are flagged in tags"))
+api_links = " · ".join(f"[`{name}`]({session.machine_link(links.api(name, ctx.state, ctx.catalog), 'data')})"
+                       for name in ("events.csv", "events.json", "events.geojson"))
+st.caption(_("The same rows for scripts and spreadsheets: {links} (the API takes every parameter of the pages; curl "
+             "examples are in the README, section “Data access”). {licence}.").format(
+    links=api_links, licence=config.DATA_LICENSE_SHORT))
 
 st.subheader("Method")
 st.markdown(

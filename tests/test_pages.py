@@ -117,7 +117,10 @@ def test_data_page_offers_downloads(monkeypatch):
     at = run_page("pages/data.py", {"actor": "russia"}, monkeypatch=monkeypatch)
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
-    assert len(labels) == 3 and any("CSV" in label for label in labels)
+    assert len(labels) == 4 and any("CSV" in label for label in labels) and any("ACLED" in lb for lb in labels)
+    shown = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "CC BY 4.0" in shown and "creativecommons.org/licenses/by/4.0" in shown  # the data licence
+    assert "api/v1/events.csv?actor=russia" in shown and "Data access" in shown  # the API for this view
 
 
 def test_playback_moves_the_period_through_time(monkeypatch):
