@@ -81,7 +81,7 @@ def test_data_page_downloads(server, browsing, dataset, tmp_path):
     expect(count_line(page)).to_have_text(count_text(len(expected), len(dataset.events)))
 
     buttons = page.locator('[data-testid="stDownloadButton"]')
-    expect(buttons).to_have_count(3)
+    expect(buttons).to_have_count(4)
     csv_button = buttons.filter(has_text="CSV")
     expect(csv_button).to_have_count(1)
     expect(csv_button).to_contain_text(f"({len(expected):,})")
@@ -98,3 +98,8 @@ def test_data_page_downloads(server, browsing, dataset, tmp_path):
     assert sorted(r[0] for r in rows[1:]) == sorted(expected["id"])
     # Downloading does not rerun into another page or drop the filters.
     assert path_of(page.url) == "/data" and query_of(page.url) == {"actor": ["russia"]}
+    # The page's API link for this view answers with the very bytes of the download.
+    api_link = page.get_by_role("link", name="events.csv")
+    expect(api_link).to_have_attribute("href", f"{server}/api/v1/events.csv?actor=russia")
+    answer = page.request.get(api_link.get_attribute("href"))
+    assert answer.ok and answer.body() == saved.read_bytes()
