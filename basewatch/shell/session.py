@@ -36,21 +36,28 @@ def params_of(state: ViewState) -> dict[str, list[str]]:
     return params
 
 
+def language_of_url() -> str:
+    """The language the address names, read before the rest of the view (the page's title needs it first)."""
+    values = st.query_params.get_all("lang")
+    value = values[-1].strip() if values else ""
+    return value if value in i18n.LANGUAGES else i18n.DEFAULT
+
+
 def sync_from_url(catalog: Catalog) -> ViewState:
     """Read the URL into the run's view state; junk is dropped with notices and the link is cleaned."""
     st.session_state[CATALOG_KEY] = catalog
     raw = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
     state, notices = parse_query_params(raw, catalog)
+    i18n.set_language(state.lang)
     if not raw and "?" in (st.context.url or ""):
-        notices.append("ignored the whole query string: it is longer than the server accepts "
-                       "(1,000 parameters or 512 KB)")
+        notices.append(i18n._("ignored the whole query string: it is longer than the server accepts "
+                              "(1,000 parameters or 512 KB)"))
     if notices:
         st.session_state[NOTICE_KEY] = notices
     elif st.session_state.get(STATE_KEY) != state:
         # The reader went somewhere else (a link, the back button): earlier notices no longer apply.
         st.session_state[NOTICE_KEY] = []
     st.session_state[STATE_KEY] = state
-    i18n.set_language(state.lang)
     params = params_of(state)
     if not raw or query_string(raw) != query_string(params):
         # Junk, repeats or another order: the reader sees a notice, the address bar the canonical link.
