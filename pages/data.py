@@ -42,7 +42,7 @@ st.markdown(_(
     "- **Personnel** figures are ranges (`personnel_low`–`personnel_high`) of estimated Russian personnel in "
     "scope after the event: the site when a site is named, otherwise the country. A single figure is stored "
     "twice; vague words (\"several hundred\") are left empty rather than turned into numbers."))
-st.markdown(f"**{_('Claim status')}**")
+st.markdown("**" + _("Claim status") + "**")
 st.table({_("status"): [label("status", s) for s in config.CLAIM_STATUSES],
           _("meaning"): [meaning("status", s) for s in config.CLAIM_STATUSES]})
 
@@ -74,7 +74,7 @@ else:
         "reliability": st.column_config.TextColumn(_("Grade"), width="small"),
         "events": st.column_config.NumberColumn(_("Events citing it"), format="%d"),
         "note": st.column_config.TextColumn(_("Note"), width="large"), "country": None})
-    st.markdown(f"**{_('Kinds of source')}**")
+    st.markdown("**" + _("Kinds of source") + "**")
     st.table({_("kind"): [label("source", k) for k in config.SOURCE_KINDS],
               _("meaning"): [meaning("source", k) for k in config.SOURCE_KINDS]})
 

@@ -95,11 +95,12 @@ def sites_as_of(site_status: pd.DataFrame, sites: pd.DataFrame, day=None) -> pd.
         earlier = out["id"].map(latest_dates).gt(pd.Timestamp(day)) & out["id"].map(table["has_history"]).astype(bool)
         for i in out.index[earlier]:
             row = table.loc[out.at[i, "id"]]
+            status_slug = str(row["label"])  # a vocabulary value: its name comes from the catalogs
             out.at[i, "status_note"] = (
                 _("As of {date}: no Russian presence is recorded yet.").format(date=long_date(day))
                 if not row["present"] else
                 _("As of {date}: {status} since {since} ({source}).").format(
-                    date=long_date(day), status=pgettext("site_status", row["label"]),
+                    date=long_date(day), status=pgettext("site_status", status_slug),
                     since=date_label(row["since"], row["since_precision"]), source=row["source_name"])
                 + f" {row['latest_note']}")
     return out

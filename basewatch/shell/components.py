@@ -32,7 +32,8 @@ def source_links_md(row: pd.Series, labels: dict[str, str] | None = None) -> str
     if labels and host_of(urls[0]) in labels:
         first += " — " + md_escape(labels[host_of(urls[0])])
     parts = [f"[{first}]({md_url(urls[0])})"] + [
-        f"[{md_escape(source_label(u, labels)) if labels else _('source {number}').format(number=i + 2)}]({md_url(u)})"
+        "[" + (md_escape(source_label(u, labels)) if labels else _("source {number}").format(number=i + 2))
+        + f"]({md_url(u)})"
         for i, u in enumerate(urls[1:])]
     return " · ".join(parts)
 
@@ -169,7 +170,8 @@ def event_detail(event: pd.Series, labels: dict[str, str] | None = None, changes
     else:
         st.html(english_text(event["summary"]))
     status = event["claim_status"]
-    st.markdown(f"**{md_escape(_('Claim status'))}:** {symbol(status)} {md_escape(label('status', status))} — "
+    claim = md_escape(_("Claim status"))
+    st.markdown(f"**{claim}:** {symbol(status)} {md_escape(label('status', status))} — "
                 f"{md_escape(meaning('status', status))}")
     weak_note = _(" (all its sources are state-affiliated, aggregators, blogs or wikis)") if event.get("weak_only") else ""
     facts = {
@@ -190,7 +192,7 @@ def event_detail(event: pd.Series, labels: dict[str, str] | None = None, changes
         _("Last checked against its sources"): event.get("last_checked"),
         _("Event id"): event["id"],
     }
-    st.html(facts_html(facts) + f"<p><b>{html_text(_('Sources'))}:</b> {source_links_html(event, labels)}</p>")
+    st.html(facts_html(facts) + "<p><b>" + html_text(_("Sources")) + f":</b> {source_links_html(event, labels)}</p>")
     history = for_event(changes or [], event["id"])
     if history:
         log = session.link("data", event=event["id"], site=None, view=None)
@@ -203,7 +205,8 @@ def names_html(site: pd.Series) -> Markup:
     items = "".join(f'<li><span lang="{lang}">{html_text(LANGUAGES[lang])}</span>: {bdi(name, lang)}</li>'
                     for lang, name in site_names(site).items())
     aliases = [a for a in (site.get("aliases") or []) if isinstance(a, str) and a]
-    also = (f"<li>{html_text(_('Also known as'))}: " + " · ".join(bdi(a) for a in aliases) + "</li>") if aliases else ""
+    also = ("<li>" + html_text(_("Also known as")) + ": " + " · ".join(bdi(a) for a in aliases) + "</li>"
+            if aliases else "")
     return Markup(f'<ul style="margin:0">{items}{also}</ul>')
 
 
@@ -213,11 +216,11 @@ def site_detail(site: pd.Series, events: pd.DataFrame, labels: dict[str, str] | 
     since = (" " + _("since {date}").format(date=bdi(site["status_since"]))) if known(site.get("status_since")) else ""
     status_source = ""
     if known(site.get("status_source_url")):
-        status_source = (f'<br>{html_text(_("Status source"))}: <a href="{html.escape(site["status_source_url"])}" '
+        status_source = ("<br>" + html_text(_("Status source")) + f': <a href="{html.escape(site["status_source_url"])}" '
                          f'target="_blank" rel="noopener noreferrer">{bdi(site["status_source_name"])}</a>')
     st.html(f'<span style="display:inline-block;width:.8em;height:.8em;border-radius:50%;border:1px solid #222;'
             f'background:{color("site_status", site["status"])};margin-inline-end:.4em"></span>'
-            f'<b>{html_text(_("Russian status"))}:</b> {html_text(label("site_status", site["status"]))}{since}'
+            + "<b>" + html_text(_("Russian status")) + f':</b> {html_text(label("site_status", site["status"]))}{since}'
             f"{status_source}")
     count = int((events["site_id"] == site["id"]).sum())
     facts = {
@@ -233,10 +236,11 @@ def site_detail(site: pd.Series, events: pd.DataFrame, labels: dict[str, str] | 
             km=f"{site['coord_uncertainty_km']:g}") if known(site.get("coord_uncertainty_km")) else None),
         _("Events in view"): number(count),
     }
-    links = " · ".join(f'<a href="{html.escape(u, quote=True)}" target="_blank" rel="noopener noreferrer">'
-                       f"{bdi(source_label(u, labels) if labels else _('source {number}').format(number=i + 1))}</a>"
-                       for i, u in enumerate(site["sources"]))
-    st.html(facts_html(facts) + f"<p><b>{html_text(_('Sources'))}:</b> {links}</p>")
+    names = [source_label(u, labels) if labels else _("source {number}").format(number=i + 1)
+             for i, u in enumerate(site["sources"])]
+    links = " · ".join(f'<a href="{html.escape(u, quote=True)}" target="_blank" rel="noopener noreferrer">{bdi(name)}</a>'
+                       for name, u in zip(names, site["sources"]))
+    st.html(facts_html(facts) + "<p><b>" + html_text(_("Sources")) + f":</b> {links}</p>")
 
 
 def map_legend(events: pd.DataFrame, catalog: Catalog) -> None:
@@ -259,9 +263,9 @@ def map_legend(events: pd.DataFrame, catalog: Catalog) -> None:
     estimate += (f'<br><span style="display:inline-block;width:22px;height:3px;background:{config.MOVEMENT_COLOR};'
                  'margin-inline:10px 5px;vertical-align:3px"></span>'
                  + html_text(_("movement between sites (arrowhead at the destination)")))
-    st.html(f'<div style="font-size:13px;line-height:1.9"><b>{html_text(_("Actors"))}</b><br>{actor_html}<br>'
-            f'<b>{html_text(_("Claim status"))}</b><br>{status_html}<br><b>{html_text(_("Sites by status"))}</b><br>'
-            f"{site_html}<br>{estimate}</div>")
+    actors, claims, statuses = (html_text(_("Actors")), html_text(_("Claim status")), html_text(_("Sites by status")))
+    st.html(f'<div style="font-size:13px;line-height:1.9"><b>{actors}</b><br>{actor_html}<br>'
+            f"<b>{claims}</b><br>{status_html}<br><b>{statuses}</b><br>{site_html}<br>{estimate}</div>")
 
 
 def movements_list(moves: pd.DataFrame) -> None:

@@ -45,7 +45,7 @@ def _on_filter_change() -> None:
 def filters(catalog: Catalog, first, last, shown: int, total: int) -> None:
     """Every registry filter as its widget, in registry order; inline kinds share a row."""
     side = st.sidebar
-    side.markdown(f"**{_('Filter events')}**")
+    side.markdown("**" + _("Filter events") + "**")
     row = []
     for entry in REGISTRY:
         if entry.inline:
@@ -94,7 +94,7 @@ def language_picker(page_key: str) -> None:
                          f"{html.escape(name)}</a>")
         else:
             items.append(f'<a href="{href}" target="_self" {attrs} class="bw-lang">{html.escape(name)}</a>')
-    st.sidebar.html(f'<nav aria-label="{html.escape(_("Language"), quote=True)}" class="bw-langs">'
-                    + " · ".join(items) + "</nav>")
+    name = html.escape(_("Language"), quote=True)
+    st.sidebar.html(f'<nav aria-label="{name}" class="bw-langs">' + " · ".join(items) + "</nav>")
     if current != i18n.DEFAULT:
         st.sidebar.caption(_("Event summaries, source names and notes from the data are in English."))
