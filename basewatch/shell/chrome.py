@@ -160,9 +160,20 @@ RTL_CSS = ("<style>[data-testid=stMain],[data-testid=stSidebarContent]{direction
            "[data-testid=stMain] ul,[data-testid=stSidebarContent] ul{padding-inline-start:1.2em;}</style>")
 
 
+# The vendored Arabic web font (static/vendor, no CDN) for Arabic letters only (unicode-range): as its own
+# family for charts and as a face of Streamlit's "Source Sans", so Arabic in any widget uses it while
+# Latin letters keep Streamlit's font. Relative URLs resolve under the app's path like the map assets.
+_ARABIC_FONT_URL = "app/static/vendor/noto-sans-arabic-5.3.0/files/noto-sans-arabic-arabic-{weight}-normal.woff2"
+_ARABIC_RANGE = "U+0600-06FF,U+0750-077F,U+0870-08FF,U+200C-200E,U+FB50-FDFF,U+FE70-FEFC"
+FONT_CSS = "<style>" + "".join(
+    f"@font-face{{font-family:'{family}';font-style:normal;font-display:swap;font-weight:{weight};"
+    f"src:url({_ARABIC_FONT_URL.format(weight=weight)}) format('woff2');unicode-range:{_ARABIC_RANGE};}}"
+    for family in ("Noto Sans Arabic", "Source Sans") for weight in (400, 700)) + "</style>"
+
+
 def direction_css() -> str:
-    """The page's direction styles for the current language (empty for left-to-right languages)."""
-    return RTL_CSS if i18n.direction() == "rtl" else ""
+    """The page's fonts and direction styles for the current language (no direction rules left to right)."""
+    return FONT_CSS + (RTL_CSS if i18n.direction() == "rtl" else "")
 
 
 def summary_line(ctx: PageContext) -> str:

@@ -24,11 +24,12 @@ import vl_convert
 
 from basewatch import config, i18n
 from basewatch.i18n import LRI, PDI, RLI, _
+from basewatch.text import plain_isolate
 from basewatch.views.charts.common import localized
 
 # Folders in the repository (and the Docker image) holding the Arabic TTF for server-side renders.
-ARABIC_FONT_DIRS = (config.ROOT / "static" / "fonts",)
-ARABIC_FONT = "Noto Naskh Arabic"
+ARABIC_FONT_DIRS = (config.STATIC_DIR / "vendor" / "noto-sans-arabic-ttf-0.4.3",)
+ARABIC_FONT = "Noto Sans Arabic"
 
 EXPORT_WIDTH = 900  # px of the whole image (chart plus margins)
 MARGIN = 16
@@ -39,7 +40,7 @@ WRAP_CHARS = (EXPORT_WIDTH - 2 * MARGIN) // 7
 
 def source_line(version: str) -> str:
     """The credit line every exported image carries (in the current language)."""
-    return _("Source: {app}, data version {version}").format(app=config.APP_TITLE, version=version)
+    return _("Source: {app}, data version {version}").format(app=config.APP_TITLE, version=plain_isolate(version))
 
 
 @lru_cache(maxsize=1)

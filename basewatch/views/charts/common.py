@@ -52,7 +52,14 @@ def vega_locale(lang: str) -> dict | None:
 
 def localized(spec: dict, lang: str | None = None) -> dict:
     """A copy of a Vega-Lite spec that speaks `lang` (default: the current language): its `config.locale`."""
-    locale = vega_locale(lang or language())
+    lang = lang or language()
+    locale = vega_locale(lang)
     if locale is None:
         return spec
-    return {**spec, "config": {**spec.get("config", {}), "locale": locale}}
+    config = {**spec.get("config", {}), "locale": locale}
+    if lang == "ar":  # the vendored Arabic web font (see shell.chrome), then the browser's own
+        config["font"] = ARABIC_FONT_STACK
+    return {**spec, "config": config}
+
+
+ARABIC_FONT_STACK = "Noto Sans Arabic, Source Sans, sans-serif"
