@@ -35,10 +35,8 @@ def validate(directory: Path, languages: bool = False) -> int:
         extras += f", {movements} movements between sites"
     print(f"OK: {len(events)} events ({first} to {dataset.data_date}), {len(sites)} sites, "
           f"{with_personnel} personnel estimates, {events['actor'].nunique()} actors{extras}; "
-          f"data version {dataset.version} ({directory})")
-    names = coverage(sites)
-    print("Site names: " + ", ".join(f"{lang} {count} of {len(sites)}" for lang, count in names.items())
-          + ("" if languages else " (python -m basewatch validate --languages lists the gaps)"))
+          f"data version {dataset.version} ({directory}); site names "
+          + ", ".join(f"{lang} {count}/{len(sites)}" for lang, count in coverage(sites).items()))
     if languages:
         gaps = missing_names(sites)
         for problem in gaps:
