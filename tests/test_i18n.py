@@ -167,9 +167,10 @@ def test_vocabulary_names_are_translated_in_the_catalog_label():
     from basewatch.state.catalog import label
 
     with use("ar"):
-        assert label("status", "claimed") == "مزعوم" and label("country", "sy") == "سوريا"
+        # The glossary's words (docs/translation-glossary.md): not مزعوم, which would tell a reader "false".
+        assert label("status", "claimed") == "بحسب طرف معنيّ" and label("country", "sy") == "سوريا"
     with use("ru"):
-        assert label("actor", "russia") == "Россия" and label("type", "withdrawal") == "вывод"
+        assert label("actor", "russia") == "Россия" and label("status", "denied") == "отрицается"
     with use("fr"):
         assert label("status", "denied") == "démenti" and label("page", "data") == "Données et sources"
     assert label("status", "claimed") == "claimed"
