@@ -22,8 +22,9 @@ LANGUAGES = ("en", "ar", "ru", "fr")
 
 def expected_domains() -> dict[str, dict[str, str]]:
     """Domain → slug → English label, from the code."""
-    from basewatch import config
     from basewatch.publishers import KINDS
+
+    from basewatch import config
 
     def by_slug(values):
         return {config.slugify(v): v for v in values}
