@@ -328,3 +328,15 @@ def test_site_names_in_french_and_their_sources_are_validated(tmp_path):
 
 def test_the_direction_of_each_language():
     assert [i18n.direction(lang) for lang in LANGUAGES] == ["ltr", "rtl", "ltr", "ltr"]
+
+
+def test_a_fragment_rerun_keeps_the_language(monkeypatch):
+    """The map and its panel rerun alone (a fragment) when the reader clicks: they still speak the link's language."""
+    from basewatch import i18n as language
+    from basewatch.shell import session
+
+    at = run_page("pages/map.py", {"lang": "ar"}, data_dir=MINI, monkeypatch=monkeypatch)
+    assert any("انقر" in i.value for i in at.info)
+    language.set_language("en")  # a fragment's rerun starts without the page's setup
+    monkeypatch.setattr(session.st, "session_state", at.session_state)
+    assert session.current().lang == "ar" and language.language() == "ar"

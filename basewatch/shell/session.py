@@ -74,8 +74,14 @@ def notices() -> list[str]:
 
 
 def current() -> ViewState:
-    """The view as it stands now, including changes made earlier in this run."""
-    return st.session_state.get(STATE_KEY, ViewState())
+    """The view as it stands now, including changes made earlier in this run.
+
+    Also speaks the view's language from here on: a fragment's rerun (the map's, a chart's) does not
+    run the page's setup, and its words must still be in the link's language.
+    """
+    state = st.session_state.get(STATE_KEY, ViewState())
+    i18n.set_language(state.lang)
+    return state
 
 
 def write(state: ViewState) -> None:
