@@ -8,6 +8,7 @@ import time
 import pandas as pd
 import streamlit as st
 
+from basewatch import i18n
 from basewatch.i18n import N_, _
 from basewatch.shell import session
 from basewatch.state.filters import LATEST_DATE
@@ -30,9 +31,13 @@ def controls(ctx) -> None:
     """Play / pause buttons that move the from/to filter forward every couple of seconds."""
     with st.expander(_("Playback: step through time")):
         cols = st.columns([2, 2, 1, 1])
-        step_name = cols[0].selectbox(_("Step"), list(STEPS), key="play_step", format_func=lambda o: _(OPTION_NAMES[o]))
-        window_name = cols[1].selectbox(_("Window"), ["3 months", "1 year", "5 years"], index=1, key="play_window",
-                                        format_func=lambda o: _(OPTION_NAMES[o]))
+        # The options are the words themselves (a widget's value must be what it shows for AppTest to drive it);
+        # the choice maps back to its English key by position.
+        steps, windows = list(STEPS), ["3 months", "1 year", "5 years"]
+        step_words, window_words = [_(OPTION_NAMES[k]) for k in steps], [_(OPTION_NAMES[k]) for k in windows]
+        step_name = steps[step_words.index(cols[0].selectbox(_("Step"), step_words, key=f"play_step_{i18n.language()}"))]
+        window_name = windows[window_words.index(cols[1].selectbox(_("Window"), window_words, index=1,
+                                                                   key=f"play_window_{i18n.language()}"))]
         playing = st.session_state.get("playing", False)
         if cols[2].button(_("Pause") if playing else _("Play"), key="play_toggle"):
             st.session_state["playing"] = not playing
