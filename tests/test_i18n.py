@@ -16,6 +16,14 @@ from basewatch.state.pages import PAGES
 from tests.conftest import BUNDLED, MINI, ROOT
 from tests.test_pages import run_page
 
+
+@pytest.fixture(autouse=True)
+def _speak_english_after_each_test():
+    """A test that sets this thread's language must not leave it to the next test in the same worker."""
+    yield
+    i18n.set_language("en")
+
+
 # ----------------------------------------------------------------------------- catalogs
 
 
@@ -110,7 +118,7 @@ def untranslated(source: str) -> list[tuple[int, str]]:
 
 
 # Translation calls on a variable: the message is marked where it is defined (N_ in a table or registry).
-MARKED_ELSEWHERE = re.compile(r"translation of a non-literal: _\((self\.\w+|template|header|text|COLUMN_HELP\[c\]|OPTION_NAMES\[o\]|"
+MARKED_ELSEWHERE = re.compile(r"translation of a non-literal: _\((self\.\w+|template|header|text|COLUMN_HELP\[c\]|OPTION_NAMES\[[ok]\]|"
                               r"QUALIFIER_TEMPLATES\[.*|APP_TAGLINE|config\.APP_TAGLINE|\{.*\}\[dim\]\[value\])\)")
 
 
@@ -340,3 +348,16 @@ def test_a_fragment_rerun_keeps_the_language(monkeypatch):
     language.set_language("en")  # a fragment's rerun starts without the page's setup
     monkeypatch.setattr(session.st, "session_state", at.session_state)
     assert session.current().lang == "ar" and language.language() == "ar"
+
+
+def test_a_language_link_is_the_link_builders_link_with_only_lang_changed():
+    from basewatch.state.filters import Filters
+    from basewatch.state.links import Link, link
+    from basewatch.state.urlstate import ViewState
+
+    state = ViewState(filters=Filters(actors=frozenset({"russia"})), site="hmeimim", radius_km=800, lang="ru")
+    for lang in LANGUAGES:
+        built = link("map", state.changed(lang=lang))
+        params = {k: v for k, v in link("map", state).params.items() if k != "lang"}
+        by_hand = Link(built.page, {**params, **({"lang": [lang]} if lang != "en" else {})})
+        assert by_hand.href == built.href

@@ -2,7 +2,7 @@
 
     python -m tools.translation_vocabulary_check [--file PATH]
 
-Every value of config.ACTORS, EVENT_TYPES, CLAIM_STATUSES, DATE_PRECISIONS, SITE_KINDS, SITE_STATUSES,
+Every value of the controlled lists (actors, EVENT_TYPES, CLAIM_STATUSES, DATE_PRECISIONS, SITE_KINDS, SITE_STATUSES,
 COUNTRY_NAMES and publishers.KINDS must have exactly one entry, keyed by the slug the app uses for it
 (config.slugify of the value; the lower-case ISO code for countries), whose "en" is the English value and
 whose "ar", "ru" and "fr" are filled in. Prints one line per problem and exits 1 if there is any.
@@ -22,23 +22,21 @@ LANGUAGES = ("en", "ar", "ru", "fr")
 
 def expected_domains() -> dict[str, dict[str, str]]:
     """Domain → slug → English label, from the code."""
-    from basewatch.publishers import KINDS
+    from basewatch.state import catalog
 
-    from basewatch import config
-
-    def by_slug(values):
-        return {config.slugify(v): v for v in values}
+    def english(dim: str, values) -> dict[str, str]:
+        return {value: catalog.english(dim, value) for value in values}
 
     return {
-        "actor": by_slug(config.ACTORS),
-        "event_type": by_slug(config.EVENT_TYPES),
-        "claim_status": by_slug(config.CLAIM_STATUSES),
-        "claim_status_meaning": {s: config.CLAIM_STATUS_MEANING[s] for s in config.CLAIM_STATUSES},
-        "date_precision": by_slug(config.DATE_PRECISIONS),
-        "site_kind": by_slug(config.SITE_KINDS),
-        "site_status": by_slug(config.SITE_STATUSES),
-        "source_kind": by_slug(KINDS),
-        "country": {code.lower(): name for code, name in config.COUNTRY_NAMES.items()},
+        "actor": english("actor", catalog.vocabulary("actor")),
+        "event_type": english("type", catalog.vocabulary("type")),
+        "claim_status": english("status", catalog.vocabulary("status")),
+        "claim_status_meaning": {s: catalog.meaning("status", s) for s in catalog.vocabulary("status")},
+        "date_precision": english("date_precision", catalog.DATE_PRECISIONS),
+        "site_kind": english("site_kind", catalog.SITE_KINDS),
+        "site_status": english("site_status", catalog.vocabulary("site_status")),
+        "source_kind": english("source", catalog.vocabulary("source")),
+        "country": english("country", catalog.country_codes()),
     }
 
 

@@ -126,6 +126,18 @@ def link(page_key: str, state: ViewState | None = None, **changes) -> links.Link
     return links.link(page_key, state, params=params_of(state))
 
 
+def link_in_language(page_key: str, lang: str) -> links.Link:
+    """The current view on `page_key` in `lang`: only `lang` changes (`lang` is the last parameter of a link).
+
+    Built from the current view's parameters, which are serialised once per run, so the picker's four links
+    cost no more serialising than one.
+    """
+    params = {key: values for key, values in params_of(current()).items() if key != "lang"}
+    if lang != i18n.DEFAULT:
+        params["lang"] = [lang]
+    return links.Link(links.PAGE_BY_KEY[page_key], params)
+
+
 def base_url(current_page: str) -> str:
     """The app's root URL as the reader reached it."""
     return links.base_of(st.context.url, current_page)

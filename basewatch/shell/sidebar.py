@@ -87,7 +87,7 @@ def language_picker(page_key: str) -> None:
     current = i18n.language()
     items = []
     for code, name in i18n.LANGUAGES.items():
-        href = html.escape(session.link(page_key, lang=code).href, quote=True)
+        href = html.escape(session.link_in_language(page_key, code).href, quote=True)
         attrs = f'lang="{code}" hreflang="{code}" dir="{i18n.direction(code)}"'
         if code == current:
             items.append(f'<a href="{href}" target="_self" {attrs} aria-current="true" class="bw-lang bw-lang-on">'

@@ -100,6 +100,15 @@ def vocabulary_messages() -> list[tuple[str, str]]:
     return [(dim, english(dim, value)) for dim in TRANSLATED_DIMENSIONS for value in values[dim]]
 
 
+DATE_PRECISIONS = config.DATE_PRECISIONS
+SITE_KINDS = config.SITE_KINDS
+
+
+def country_codes() -> list[str]:
+    """Every country code (lower case) the catalog has an English name for."""
+    return [code.lower() for code in config.COUNTRY_NAMES]
+
+
 def site_name(site, lang: str | None = None) -> str:
     """A site's name in `lang` (default: the current language) from its `name_<lang>` field, else its English name."""
     lang = lang or language()
