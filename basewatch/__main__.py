@@ -9,10 +9,15 @@ from pathlib import Path
 
 from basewatch import config
 from basewatch.loading.dataset import DataError, Dataset, load_dataset
+from basewatch.loading.names import coverage, missing_names
 
 
-def validate(directory: Path) -> int:
-    """Print one line per problem and return 1, or a one-line summary and return 0."""
+def validate(directory: Path, languages: bool = False) -> int:
+    """Print one line per problem and return 1, or a one-line summary and return 0.
+
+    `languages`: also report every site without its name (or the name's source) in Arabic, Russian or
+    French, and return 1 when one is missing.
+    """
     try:
         dataset = load_dataset(directory)
     except DataError as exc:
@@ -31,7 +36,15 @@ def validate(directory: Path) -> int:
         extras += f", {movements} movements between sites"
     print(f"OK: {len(events)} events ({first} to {dataset.data_date}), {len(sites)} sites, "
           f"{with_personnel} personnel estimates, {events['actor'].nunique()} actors{extras}; "
-          f"data version {dataset.version} ({directory})")
+          f"data version {dataset.version} ({directory}); site names "
+          + ", ".join(f"{lang} {count}/{len(sites)}" for lang, count in coverage(sites).items()))
+    if languages:
+        gaps = missing_names(sites)
+        for problem in gaps:
+            print(problem)
+        if gaps:
+            print(f"{len(gaps)} site name(s) or name source(s) missing in {directory}", file=sys.stderr)
+            return 1
     return 0
 
 
@@ -118,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("validate", help="check events.csv and bases.geojson (honours BASEWATCH_DATA_DIR)")
     check.add_argument("directory", nargs="?", type=Path, default=None,
                        help="folder with the two files (default: $BASEWATCH_DATA_DIR or ./data)")
+    check.add_argument("--languages", action="store_true",
+                       help="also fail on any site without its name (and the name's source) in ar, ru and fr")
     pack = sub.add_parser("package", help="write datapackage.json and sites.csv into the data folder")
     pack.add_argument("directory", nargs="?", type=Path, default=None,
                       help="the data folder (default: $BASEWATCH_DATA_DIR or ./data)")
@@ -131,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     directory = args.directory or config.data_dir()
     if args.command == "validate":
-        return validate(directory)
+        return validate(directory, languages=args.languages)
     if args.command == "package":
         return package(directory, args.check)
     if args.command == "export":

@@ -6,6 +6,8 @@ import os
 import re
 from pathlib import Path
 
+from basewatch.i18n import N_
+
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_DATA_DIR = ROOT / "data"
 STATIC_DIR = ROOT / "static"
@@ -22,7 +24,7 @@ DATA_FILES = (EVENTS_FILE, SITES_FILE, PUBLISHERS_FILE, SITE_STATUS_FILE, COVERA
 CHANGES_FILE = "CHANGES.md"  # the data changelog: shown in the app, not part of the data version
 
 APP_TITLE = "Basewatch"
-APP_TAGLINE = "Russia's military footprint around the Mediterranean"
+APP_TAGLINE = N_("Russia's military footprint around the Mediterranean")
 
 # Licences: the code (LICENSE) and the data in data/ (data/README.md, the data package, exports, the API).
 CODE_LICENSE = "Apache-2.0"
@@ -74,14 +76,14 @@ CLAIM_STATUSES = ("confirmed", "reported", "claimed", "rumored", "denied")
 
 # The claim-status rubric (data/README.md): how well a row's own claim is established by the pages it cites.
 CLAIM_STATUS_MEANING = {
-    "confirmed": "An official statement by the actor about its own action, or direct observation by a named "
-                 "independent news agency or in named imagery. Never resting on aggregators, blogs or wikis alone.",
-    "reported": "An analyst's, outlet's or neutral body's report or estimate, or a named outlet citing unnamed "
-                "sources.",
-    "claimed": "An estimate or accusation by an interested party: one government or its intelligence service about "
-               "another's forces, or a party to the conflict about its rival.",
-    "rumored": "Weak or anonymous, and not picked up elsewhere. Treat with caution.",
-    "denied": "A party publicly denied it. The row records the denial or the denied claim and names the other row.",
+    "confirmed": N_("An official statement by the actor about its own action, or direct observation by a named "
+                 "independent news agency or in named imagery. Never resting on aggregators, blogs or wikis alone."),
+    "reported": N_("An analyst's, outlet's or neutral body's report or estimate, or a named outlet citing unnamed "
+                "sources."),
+    "claimed": N_("An estimate or accusation by an interested party: one government or its intelligence service about "
+               "another's forces, or a party to the conflict about its rival."),
+    "rumored": N_("Weak or anonymous, and not picked up elsewhere. Treat with caution."),
+    "denied": N_("A party publicly denied it. The row records the denial or the denied claim and names the other row."),
 }
 
 DATE_PRECISIONS = ("day", "month", "year")
@@ -90,16 +92,16 @@ DATE_PRECISIONS = ("day", "month", "year")
 SOURCE_KINDS = ("wire", "newspaper", "broadcaster", "official", "research", "specialist", "aggregator", "blog",
                 "wiki", "other")
 SOURCE_KIND_MEANING = {
-    "wire": "news agency (Reuters, AP, AFP, Interfax, ...)",
-    "newspaper": "newspaper or news site with its own reporting",
-    "broadcaster": "radio or television broadcaster",
-    "official": "government, military, UN or parliament",
-    "research": "think tank, ISW, academic work",
-    "specialist": "defence or OSINT outlet",
-    "aggregator": "republishes or rewrites others' articles",
-    "blog": "blog or forum",
-    "wiki": "Wikipedia or one of its mirrors",
-    "other": "anything else",
+    "wire": N_("news agency (Reuters, AP, AFP, Interfax, ...)"),
+    "newspaper": N_("newspaper or news site with its own reporting"),
+    "broadcaster": N_("radio or television broadcaster"),
+    "official": N_("government, military, UN or parliament"),
+    "research": N_("think tank, ISW, academic work"),
+    "specialist": N_("defence or OSINT outlet"),
+    "aggregator": N_("republishes or rewrites others' articles"),
+    "blog": N_("blog or forum"),
+    "wiki": N_("Wikipedia or one of its mirrors"),
+    "other": N_("anything else"),
 }
 SITE_KINDS = ("naval", "air", "port", "airfield", "logistics", "other")
 SITE_STATUSES = ("active", "reduced", "contested", "withdrawn", "proposed", "unknown")
@@ -177,10 +179,10 @@ CLAIM_STATUS_STYLE = {
 }
 
 KEY_MOMENTS = (
-    ("1971-01-01", "Soviet supply point at Tartus"),
-    ("2015-09-30", "Russian air campaign begins"),
-    ("2017-01-18", "49-year base agreements"),
-    ("2024-12-08", "Assad falls"),
+    ("1971-01-01", N_("Soviet supply point at Tartus")),
+    ("2015-09-30", N_("Russian air campaign begins")),
+    ("2017-01-18", N_("49-year base agreements")),
+    ("2024-12-08", N_("Assad falls")),
 )
 
 MAP_DEFAULT_VIEW = (31.0, 27.6, 5)  # lat, lon, zoom: Tartus, Hmeimim and eastern Libya in one view

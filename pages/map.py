@@ -3,8 +3,10 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
+from basewatch.i18n import _
 from basewatch.queries import aggregate, footprint
 from basewatch.shell import chrome, components, playback, resources, session
+from basewatch.text import number
 from basewatch.views import story
 from basewatch.views.maps import basemap, framing
 from basewatch.views.maps import events as event_layers
@@ -12,18 +14,18 @@ from basewatch.views.maps import export as map_export
 from basewatch.views.maps import sites as site_layers
 
 ctx = chrome.page_setup("map")
-st.title("Map")
+st.title(_("Map"))
 st.markdown(chrome.summary_line(ctx))
 playback.controls(ctx)
 
-with st.expander("Range rings", expanded=bool(ctx.state.rings)):
+with st.expander(_("Range rings"), expanded=bool(ctx.state.rings)):
     ring_col, radius_col = st.columns([3, 1])
     st.session_state["map_rings"] = list(ctx.state.rings)
     st.session_state["map_radius"] = ctx.state.radius_km
-    ring_col.multiselect("Around sites", ctx.catalog.values("site"), key="map_rings",
-                         format_func=ctx.catalog.labels("site").get,
+    ring_col.multiselect(_("Around sites"), ctx.catalog.values("site"), key="map_rings",
+                         format_func=ctx.catalog.labels("site").get, placeholder=_("Choose sites"),
                          on_change=lambda: session.update(rings=tuple(st.session_state["map_rings"])))
-    radius_col.number_input("Radius (km)", min_value=1, max_value=5000, step=50, key="map_radius",
+    radius_col.number_input(_("Radius (km)"), min_value=1, max_value=5000, step=50, key="map_radius",
                             on_change=lambda: session.update(radius_km=int(st.session_state["map_radius"])))
 
 
@@ -31,7 +33,7 @@ with st.expander("Range rings", expanded=bool(ctx.state.rings)):
 def map_and_details():
     """The map and its detail panel rerun alone when the reader clicks or pans."""
     state = ctx.state
-    sites = ctx.sites  # coloured by their status at the end of the selected period
+    sites = ctx.localized_sites  # coloured by their status at the end of the selected period, named in the language
     selected_event = ctx.all_events[ctx.all_events["id"] == state.event].iloc[0] if state.event else None
     selected_site = sites[sites["id"] == state.site].iloc[0] if state.site else None
     moves = footprint.movements(ctx.events, sites)
@@ -63,7 +65,7 @@ def map_and_details():
                 site_layers.build_movement_layer(moves, sites),
                 site_layers.build_ring_layer(sites, state.rings, state.radius_km),
                 site_layers.build_selection_layer(focus, focus_color),
-                map_export.build_export_caption_layer("Russia's military footprint around the Mediterranean: map",
+                map_export.build_export_caption_layer(_("Russia's military footprint around the Mediterranean: map"),
                                                       ctx.summary(), ctx.dataset.version,
                                                       session.absolute(session.link("map", view=None), "map"),
                                                       session.view_template("map"), has_view=state.view is not None),
@@ -73,9 +75,10 @@ def map_and_details():
         )
         located = int(ctx.events["map_lat"].notna().sum())
         st.caption(story.as_of_sentence(state.filters.date_to, ctx.dataset.data_date))
-        st.caption(f"{located:,} of {len(ctx.events):,} events in view have a map position; the others name "
-                   "only a place (e.g. a capital) and are listed on the Timeline page. Sites are coloured by "
-                   "status, events by actor; a hollow marker is not confirmed, a dashed one was denied.")
+        st.caption(_("{located} of {total} events in view have a map position; the others name only a place (e.g. a "
+                     "capital) and are listed on the Timeline page. Sites are coloured by status, events by actor; a "
+                     "hollow marker is not confirmed, a dashed one was denied.").format(
+            located=number(located), total=number(len(ctx.events))))
     clicked = site_layers.parse_clicked((result or {}).get("last_object_clicked_tooltip"))
     kind, item_id = clicked or (None, None)
     session.follow_pick("map_click", clicked, scope="fragment", event=item_id if kind == "event" else None,
@@ -89,16 +92,17 @@ def map_and_details():
         if selected_event is not None:
             with st.container(border=True):
                 components.event_detail(selected_event, ctx.source_labels, ctx.changes)
-                st.button("Clear selection", key="clear_event", on_click=session.update, kwargs={"event": None})
+                st.button(_("Clear selection"), key="clear_event", on_click=session.update, kwargs={"event": None})
         elif selected_site is not None:
             with st.container(border=True):
                 components.site_detail(selected_site, ctx.events, ctx.source_labels)
-                chrome.page_link("Open the site profile", "sites", site=selected_site["id"])
-                st.button("Clear selection", key="clear_site", on_click=session.update, kwargs={"site": None})
+                chrome.page_link(_("Open the site profile"), "sites", site=selected_site["id"])
+                st.button(_("Clear selection"), key="clear_site", on_click=session.update, kwargs={"site": None})
         else:
-            st.info("Click an event or a site on the map to read its details and sources here. "
-                    "Clusters open as you zoom in.")
-        with st.expander(f"Movements between sites in view ({int(moves['count'].sum()) if len(moves) else 0})"):
+            st.info(_("Click an event or a site on the map to read its details and sources here. "
+                      "Clusters open as you zoom in."))
+        with st.expander(_("Movements between sites in view ({count})").format(
+                count=number(int(moves['count'].sum()) if len(moves) else 0))):
             components.movements_list(moves)
         components.map_legend(ctx.events, ctx.catalog)
         chrome.share_box(ctx)

@@ -1,8 +1,8 @@
 """Screenshot every page at desktop and phone size: python scripts/screenshots.py [OUT_DIR] [DATA_DIR].
 
 Writes <page>-desktop.png (1400×900) and <page>-phone.png (390×844), full page, for the overview,
-map, timeline, a site profile (Hmeimim) and the data page. Look at every one before a view change
-is called done.
+map, timeline, a site profile (Hmeimim) and the data page, in English and again in Arabic (right to
+left) and Russian (<page>-ar-*.png, <page>-ru-*.png). Look at every one before a view change is called done.
 """
 
 import sys
@@ -14,7 +14,10 @@ from playwright.sync_api import sync_playwright
 
 from tools.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
-PAGES = {"overview": "", "map": "map", "timeline": "timeline", "site-hmeimim": "sites?site=hmeimim", "data": "data"}
+ENGLISH = {"overview": "", "map": "map", "timeline": "timeline", "site-hmeimim": "sites?site=hmeimim", "data": "data"}
+LANGUAGES = ("ar", "ru")
+PAGES = {**ENGLISH, **{f"{name}-{lang}": path + ("&" if "?" in path else "?") + f"lang={lang}"
+                       for lang in LANGUAGES for name, path in ENGLISH.items()}}
 SIZES = {"desktop": (1400, 900), "phone": (390, 844)}
 DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'

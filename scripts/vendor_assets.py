@@ -10,6 +10,9 @@ Basewatch must render its maps with no internet (the browser reaches only
    package's licence) to ``static/vendor/<pkg>-<version>/`` and writes
    ``static/vendor/manifest.json`` mapping each CDN URL exactly as folium lists
    it to the local path (relative to ``static/``);
+   The same table vendors a few assets of Basewatch's own (html-to-image, axe-core, and the
+   Noto Sans Arabic font as woff2 for the browser and as TTF for charts rendered on the server);
+   those have no CDN URL and no manifest entry.
 2. decodes Natural Earth country outlines from the ``world-atlas`` npm package
    (TopoJSON) into ``static/basemap/countries.geojson`` for the region of
    interest;
@@ -55,6 +58,7 @@ REGION = (-20.0, -5.0, 65.0, 60.0)  # (min_lon, min_lat, max_lon, max_lat)
 WORLD_ATLAS_SPEC = "world-atlas@2.0.2"
 BASEMAP_MAX_BYTES = 600 * 1024
 COORD_DECIMALS = 3
+ARABIC_WEB_WEIGHTS = (400, 700)  # the Arabic web font: regular and bold only
 
 # ---------------------------------------------------------------------------
 # Asset table.
@@ -375,6 +379,43 @@ PACKAGES: list[dict] = [
         "urls": {},
         "used_by": "tests/browser/test_a11y.py (accessibility check injected into each page; not loaded by the app)",
     },
+    {
+        # The Arabic interface's web font. Only the Arabic-script subset in weights 400 and 700, woff2 only:
+        # Latin text keeps the app's own font. No CDN URL, no manifest entry: the app links the generated
+        # stylesheet itself.
+        "spec": "@fontsource/noto-sans-arabic@5.3.0",
+        "dest": "noto-sans-arabic-5.3.0",
+        "licence": "OFL-1.1",
+        "files": {
+            f"files/noto-sans-arabic-arabic-{w}-normal.woff2": f"files/noto-sans-arabic-arabic-{w}-normal.woff2"
+            for w in ARABIC_WEB_WEIGHTS
+        },
+        "generate": "fontsource_css",
+        "licence_files": ["LICENSE"],
+        "urls": {},
+        "used_by": "the Arabic interface (lang=ar, planned): `noto-sans-arabic.css` declares the family "
+        "'Noto Sans Arabic' for weights 400 and 700",
+        "note": "Arabic subset only, woff2 only; `noto-sans-arabic.css` is regenerated from the package's "
+        "arabic-400.css and arabic-700.css without their woff fallback, with the subset's unicode-range "
+        "from its unicode.json",
+    },
+    {
+        # The same family as static TrueType files, for charts rendered on the server: vl-convert
+        # (resvg) reads TTF/OTF, not woff2. Expo's package ships Google Fonts' static instances.
+        "spec": "@expo-google-fonts/noto-sans-arabic@0.4.3",
+        "dest": "noto-sans-arabic-ttf-0.4.3",
+        "licence": "OFL-1.1 (font)",
+        "files": {
+            "400Regular/NotoSansArabic_400Regular.ttf": "NotoSansArabic-Regular.ttf",
+            "700Bold/NotoSansArabic_700Bold.ttf": "NotoSansArabic-Bold.ttf",
+        },
+        "licence_files": ["LICENSE_FONT"],
+        "urls": {},
+        "used_by": "Arabic PNG/SVG/PDF chart exports (planned: `vl_convert.register_font_directory` on this "
+        "folder); tools/arabic_font_check.py",
+        "note": "the two static TTF instances only (renamed); the package's JavaScript, preview images and "
+        "MIT licence for that code are not vendored. LICENSE_FONT is the font's OFL",
+    },
 ]
 
 # folium classes whose default_js/default_css the app may use; --check reports
@@ -514,6 +555,35 @@ def generate_glyphicons_css(bootstrap_css: str, version: str) -> str:
     return header + css
 
 
+def generate_fontsource_css(read, family_slug: str, subset: str, weights, version: str) -> str:
+    """@font-face rules of one Fontsource subset and the given weights, woff2 only.
+
+    Each rule is taken from the package's `<subset>-<weight>.css` (same family name, weight and display);
+    the woff fallback is dropped, because only the woff2 files are vendored, and the subset's
+    unicode-range from the package's unicode.json is added (the per-subset files leave it out), so the
+    browser fetches the font only for Arabic text and takes Latin letters and digits from the next font.
+    """
+    unicode_range = json.loads(read("unicode.json"))[subset]
+    rules = []
+    for weight in weights:
+        css = read(f"{subset}-{weight}.css").decode("utf-8")
+        css = re.sub(r",\s*url\([^)]*\.woff\)\s*format\(['\"]woff['\"]\)", "", css)
+        if ".woff)" in css or "unicode-range" in css or f"{family_slug}-{subset}-{weight}-normal.woff2" not in css:
+            raise SystemExit(f"unexpected @font-face rule in {subset}-{weight}.css: {css!r}")
+        css = css.strip()
+        if not css.endswith("}"):
+            raise SystemExit(f"unexpected end of {subset}-{weight}.css")
+        rules.append(css[:-1].rstrip() + f"\n  unicode-range: {unicode_range};\n}}\n")
+    header = (
+        "/*!\n"
+        f" * {family_slug} {version} (Fontsource), subset '{subset}', weights {', '.join(map(str, weights))}:\n"
+        " * @font-face rules regenerated by scripts/vendor_assets.py, woff2 only.\n"
+        " * Font licensed under the SIL Open Font License 1.1 (see LICENSE).\n"
+        " */\n"
+    )
+    return header + "\n".join(rules)
+
+
 def generate_awesome_rotate_css() -> str:
     return "".join(
         f".fa-rotate-{i}{{-ms-transform:rotate({i}deg);-webkit-transform:rotate({i}deg);transform:rotate({i}deg)}}"
@@ -575,6 +645,11 @@ def vendor(workdir: Path) -> dict[str, str]:
                 src.read("dist/css/bootstrap.css").decode("utf-8"), pkg["resolved_version"])
             (dest / "css").mkdir(exist_ok=True)
             (dest / "css/bootstrap-glyphicons.css").write_text(css, encoding="utf-8")
+        elif gen == "fontsource_css":
+            family_slug = pkg["spec"].rsplit("@", 1)[0].split("/")[-1]
+            (dest / f"{family_slug}.css").write_text(
+                generate_fontsource_css(src.read, family_slug, "arabic", ARABIC_WEB_WEIGHTS,
+                                        pkg["resolved_version"]), encoding="utf-8")
         elif gen == "awesome_rotate":
             (dest / "leaflet.awesome.rotate.min.css").write_text(
                 generate_awesome_rotate_css(), encoding="utf-8")
@@ -832,7 +907,8 @@ Served by Streamlit at `/app/static/` (`server.enableStaticServing = true`; Stre
 
 * `vendor/` - the JS/CSS (and their images/fonts) that folium {FOLIUM_VERSION}, branca and
   streamlit-folium would load from CDNs, same versions, fetched from the npm registry; plus
-  html-to-image (the map's Download PNG control) and axe-core (accessibility tests only).
+  html-to-image (the map's Download PNG control), axe-core (accessibility tests only) and the
+  Noto Sans Arabic font: woff2 for the browser, TTF for charts rendered on the server.
 * `vendor/manifest.json` - original CDN URL (exactly as folium lists it) -> path relative to
   `static/`; the app rewrites folium's `default_js` / `default_css` through it to
   `/app/static/<path>`.

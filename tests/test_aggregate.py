@@ -125,7 +125,7 @@ def test_map_page_switches_to_cells_above_the_threshold_and_keeps_points_below(m
         return json.loads(at.get("component_instance")[0].proto.json_args)["feature_group"]
 
     points = layers(run_page("pages/map.py", data_dir=MINI, monkeypatch=monkeypatch))
-    assert "markerClusterGroup" in points and " events</b>" not in points
+    assert "markerClusterGroup" in points and "\"bw-cell\"" not in points
     monkeypatch.setattr(aggregate, "POINT_THRESHOLD", 3)
     cells = layers(run_page("pages/map.py", data_dir=MINI, monkeypatch=monkeypatch))
-    assert " events</b>" in cells and "markerClusterGroup" not in cells
+    assert "\"bw-cell\"" in cells and "markerClusterGroup" not in cells

@@ -318,7 +318,7 @@ def test_chart_spec_carries_hostile_text_only_as_data(mini):
 
 
 def test_a_quotable_estimate_says_when_only_weak_sources_give_it(bundled):
-    from basewatch.views.story import WEAK_SOURCE_NOTE
+    from basewatch.views.story import weak_source_note
 
     events = bundled.events
     country_wide = events[events["personnel_low"].notna() & events["site_id"].isna()]
@@ -327,6 +327,6 @@ def test_a_quotable_estimate_says_when_only_weak_sources_give_it(bundled):
         sentence = next(s for s in what_changed(bundled, "2024-01-01", None) if f"personnel in {name}" in s)
         latest = country_wide[country_wide["country"] == code].sort_values(["date", "id"]).iloc[-1]
         now = sentence.split(" it is ")[-1]
-        assert (WEAK_SOURCE_NOTE in now) == bool(latest["weak_only"]), sentence
+        assert (weak_source_note() in now) == bool(latest["weak_only"]), sentence
         flagged.append(bool(latest["weak_only"]))
     assert flagged == [True, False]  # the bundled data: Libya's latest figure rests on a content site only

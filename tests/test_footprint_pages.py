@@ -16,7 +16,7 @@ def test_a_site_profile_follows_the_end_of_the_period(monkeypatch):
     then = run_page("pages/sites.py", {"site": "qamishli", "to": "2020-06-01"}, data_dir=BUNDLED,
                     monkeypatch=monkeypatch)
     assert not then.exception
-    assert "Russian status:</b> active since 14 Nov 2019" in html_of(then)
+    assert "Russian status:</b> active since <bdi>14 Nov 2019</bdi>" in html_of(then)
     now = run_page("pages/sites.py", {"site": "qamishli"}, data_dir=BUNDLED, monkeypatch=monkeypatch)
     assert "Russian status:</b> withdrawn" in html_of(now)
 

@@ -78,7 +78,7 @@ def test_selected_event_shows_its_sources_on_the_map_page(monkeypatch):
     at = run_page("pages/map.py", {"event": "ev-0006"}, data_dir=MINI, monkeypatch=monkeypatch)
     assert not at.exception
     body = " ".join(m.value for m in at.markdown)
-    assert "Claim status" in body and "https://example.org/6" in body
+    assert "Claim status" in body and 'href="https://example.org/6"' in " ".join(h.proto.body for h in at.get("html"))
     # hostile summary is escaped for markdown: no raw tags, no live template syntax
     assert "\\<script\\>" in body and "\\{\\{ lipsum" in body
 

@@ -111,6 +111,11 @@ class SiteProperties(TypedDict):
     aliases: list[str]
     name_ar: str | None
     name_ru: str | None
+    # Optional extension (issue 19): the French name, and for each of the names in Arabic, Russian and
+    # French the page it was taken from (official usage, the outlets' own spelling).
+    name_fr: NotRequired[str | None]
+    # a language without a name (yet) has no source: null
+    name_sources: NotRequired[dict[Literal["ar", "ru", "fr"], HttpUrl | None] | None]
     country: CountryCode
     kind: Literal[SITE_KINDS]  # type: ignore[valid-type]
     status: Literal[SITE_STATUSES]  # type: ignore[valid-type]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from basewatch.i18n import _, pgettext
 from basewatch.loading.site_status import empty_site_status
 from basewatch.text import date_label, long_date
 
@@ -94,10 +95,14 @@ def sites_as_of(site_status: pd.DataFrame, sites: pd.DataFrame, day=None) -> pd.
         earlier = out["id"].map(latest_dates).gt(pd.Timestamp(day)) & out["id"].map(table["has_history"]).astype(bool)
         for i in out.index[earlier]:
             row = table.loc[out.at[i, "id"]]
-            out.at[i, "status_note"] = (f"As of {long_date(day)}: no Russian presence is recorded yet."
-                                        if not row["present"] else
-                                        f"As of {long_date(day)}: {row['label']} since {row['since_label']} "
-                                        f"({row['source_name']}). {row['latest_note']}")
+            status_slug = str(row["label"])  # a vocabulary value: its name comes from the catalogs
+            out.at[i, "status_note"] = (
+                _("As of {date}: no Russian presence is recorded yet.").format(date=long_date(day))
+                if not row["present"] else
+                _("As of {date}: {status} since {since} ({source}).").format(
+                    date=long_date(day), status=pgettext("site_status", status_slug),
+                    since=date_label(row["since"], row["since_precision"]), source=row["source_name"])
+                + f" {row['latest_note']}")
     return out
 
 

@@ -21,7 +21,7 @@ def distances_from(site_id: str, sites: pd.DataFrame) -> pd.DataFrame:
     """Distance from one site to every other, nearest first."""
     origin = sites[sites["id"] == site_id].iloc[0]
     others = sites[sites["id"] != site_id]
-    km = [round(great_circle_km(origin["lat"], origin["lon"], r["lat"], r["lon"])) for _, r in others.iterrows()]
+    km = [round(great_circle_km(origin["lat"], origin["lon"], r["lat"], r["lon"])) for _index, r in others.iterrows()]
     return (pd.DataFrame({"km": km, "site": others["name"].to_list(), "country": others["country"].to_list()})
             .sort_values("km").reset_index(drop=True))
 

@@ -13,21 +13,23 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from basewatch import config
-from basewatch.i18n import _
+from basewatch import config, i18n
+from basewatch.i18n import _, ngettext
 from basewatch.loading.dataset import DataError, Dataset
 from basewatch.queries import footprint
-from basewatch.shell import resources, session, sidebar
+from basewatch.shell import components, resources, session, sidebar
 from basewatch.state import links
 from basewatch.state.catalog import Catalog, label
 from basewatch.state.filters import apply_filters, describe_filters
 from basewatch.state.urlstate import ViewState
-from basewatch.text import citation, md_escape
+from basewatch.text import citation, date_label, md_escape
 from basewatch.views import exports, story
 
 # Caption and help text sit on a white page: #595959 keeps them above the WCAG AA 4.5:1 contrast ratio.
 PAGE_CSS = ("<style>.block-container{padding-top:2.2rem;} [data-testid=stSidebarHeader]{height:1rem;}"
-            "[data-testid=stCaptionContainer]{opacity:1;color:#595959;}</style>")
+            "[data-testid=stCaptionContainer]{opacity:1;color:#595959;}"
+            ".bw-langs{line-height:2}.bw-langs a{padding:.1em .15em}.bw-lang-on{font-weight:700;color:inherit;"
+            "text-decoration:none}</style>")
 
 
 @dataclass
@@ -72,6 +74,16 @@ class PageContext:
         return self._filtered[key]
 
     @property
+    def localized_sites(self) -> pd.DataFrame:
+        """`sites` with `name` in the current language (the English name, kept as `name_en`, where none is given)."""
+        sites = self.sites
+        column = f"name_{i18n.language()}"
+        if i18n.language() == i18n.DEFAULT or column not in sites:
+            return sites
+        given = sites[column].notna() & (sites[column].astype(str).str.strip() != "")
+        return sites.assign(name=sites[column].where(given, sites["name"]), name_en=sites["name"])
+
+    @property
     def source_labels(self) -> dict[str, str]:
         """Host → 'Publisher (kind, marks)' from the publisher registry."""
         return resources.source_labels(self.dataset)
@@ -88,26 +100,31 @@ class PageContext:
 
 def _show_data_error(error: DataError) -> None:
     # Only when no version of the data has ever validated; problems name files relative to the data folder.
-    st.title("Basewatch cannot show this data")
-    st.error(f"The data files break the data contract ({len(error.problems)} problem(s)). Nothing is shown "
-             "until they are fixed, so no partial data is presented as complete.")
+    st.title(_("Basewatch cannot show this data"))
+    st.error(ngettext("The data files break the data contract ({count} problem). Nothing is shown until it is "
+                      "fixed, so no partial data is presented as complete.",
+                      "The data files break the data contract ({count} problems). Nothing is shown until they are "
+                      "fixed, so no partial data is presented as complete.", len(error.problems)).format(
+        count=len(error.problems)))
     st.code("\n".join(error.report()), language=None)
-    st.caption("Run `python -m basewatch validate` for the same report. See data/README.md for the contract.")
+    st.caption(_("Run `python -m basewatch validate` for the same report. See data/README.md for the contract."))
     st.stop()
 
 
 def _pending_notice() -> None:
     """A discreet line while newer files on disk are being checked or fail their checks (readers see the last good)."""
     if resources.data_status().pending:
-        st.caption("Newer data is being checked; this page shows the last version that passed its checks.")
+        st.caption(_("Newer data is being checked; this page shows the last version that passed its checks."))
 
 
 def page_setup(page_key: str) -> PageContext:
     """Run the shared chrome for a page and return its data, catalog and live view state."""
     # An embedded view is the view alone: its filters live in the link, the sidebar starts folded.
+    # The language first: the page title and every word after it speak the link's language.
+    i18n.set_language(session.language_of_url())
     st.set_page_config(page_title=f"{label('page', page_key)} · {config.APP_TITLE}", page_icon=None, layout="wide",
                        initial_sidebar_state="collapsed" if st.context.is_embedded else "auto")
-    st.html(PAGE_CSS)
+    st.html(PAGE_CSS + direction_css())
     try:
         dataset = resources.dataset()
     except DataError as error:
@@ -118,22 +135,68 @@ def page_setup(page_key: str) -> PageContext:
     sidebar.sync_widgets(state, catalog)
     ctx = PageContext(dataset=dataset, catalog=catalog, page_key=page_key)
     st.sidebar.markdown(f"### {config.APP_TITLE}")
-    st.sidebar.caption(config.APP_TAGLINE)
+    st.sidebar.caption(_(config.APP_TAGLINE))
+    sidebar.language_picker(page_key)
     sidebar.nav()
     sidebar.filters(catalog, ctx.all_events["date"].min().date(), ctx.all_events["date"].max().date(),
                     len(ctx.events), len(ctx.all_events))
-    st.sidebar.caption(f"Data version {dataset.version}")
+    st.sidebar.caption(_("Data version {version}").format(version=dataset.version))
     _pending_notice()
     for notice in session.notices():
-        st.warning(f"Link partly ignored: {notice}. Showing the default for it instead.", icon="⚠️")
+        st.warning(_("Link partly ignored: {notice}. Showing the default for it instead.").format(notice=notice),
+                   icon="⚠️")
     if st.context.is_embedded:
-        st.markdown(f"[Open in Basewatch ↗]({session.absolute(session.link(page_key), page_key)})")
+        st.markdown(_("[Open in Basewatch ↗]({link})").format(link=session.absolute(session.link(page_key), page_key)))
     return ctx
+
+
+# Right to left for Arabic: Streamlit's main and sidebar containers take the direction (the document root
+# belongs to Streamlit's index.html). `unicode-bidi: isolate`, never bidi-override: Latin names and
+# digits inside keep their own order. Code blocks (links, citations, embed snippets) stay left to right,
+# and so does the map's iframe (Leaflet's controls assume it). The sidebar stays on the left: moving it
+# would need Streamlit's own layout code.
+RTL_CSS = ("<style>[data-testid=stMain],[data-testid=stSidebarContent]{direction:rtl;unicode-bidi:isolate;}"
+           "[data-testid=stMain] pre,[data-testid=stSidebarContent] pre,[data-testid=stCode]{direction:ltr;"
+           "text-align:left;unicode-bidi:isolate;}"
+           "[data-testid=stMain] ul,[data-testid=stSidebarContent] ul{padding-inline-start:1.2em;}</style>")
+
+
+# The vendored Arabic web font (static/vendor, no CDN) for Arabic letters only (unicode-range): as its own
+# family for charts and as a face of Streamlit's "Source Sans", so Arabic in any widget uses it while
+# Latin letters keep Streamlit's font. Relative URLs resolve under the app's path like the map assets.
+_ARABIC_FONT_URL = "app/static/vendor/noto-sans-arabic-5.3.0/files/noto-sans-arabic-arabic-{weight}-normal.woff2"
+_ARABIC_RANGE = "U+0600-06FF,U+0750-077F,U+0870-08FF,U+200C-200E,U+FB50-FDFF,U+FE70-FEFC"
+FONT_CSS = "<style>" + "".join(
+    f"@font-face{{font-family:'{family}';font-style:normal;font-display:swap;font-weight:{weight};"
+    f"src:url({_ARABIC_FONT_URL.format(weight=weight)}) format('woff2');unicode-range:{_ARABIC_RANGE};}}"
+    for family in ("Noto Sans Arabic", "Source Sans") for weight in (400, 700)) + "</style>"
+
+
+def direction_css() -> str:
+    """The page's fonts and direction styles for the current language (no direction rules left to right)."""
+    return FONT_CSS + (RTL_CSS if i18n.direction() == "rtl" else "")
 
 
 def summary_line(ctx: PageContext) -> str:
     """Plain-language description of the current view, markdown-escaped."""
     return md_escape(ctx.summary())
+
+
+def summary_with_latest(ctx: PageContext) -> None:
+    """The view's sentence and its newest event; on other-language pages the English summary says it is English."""
+    latest = story.latest_event(ctx.events)
+    if i18n.language() == i18n.DEFAULT or latest is None:
+        st.markdown(summary_line(ctx) + story.latest_clause(ctx.events))
+        return
+    head = _("{view}; latest: {date}, {actor}:").format(
+        view=html.escape(ctx.summary()), date=components.bdi(date_label(latest["date"], latest["date_precision"])),
+        actor=html.escape(label("actor", latest["actor"])))
+    st.html(f'<p>{head} <span lang="en" dir="ltr">{html.escape(story.short_summary(latest["summary"]))}</span></p>')
+
+
+def sentence_list(lines: list[str]) -> None:
+    """Quotable sentences as a bulleted list, shown literally."""
+    st.markdown("\n".join(f"- {md_escape(line)}" for line in lines))
 
 
 def page_link(text: str, page_key: str, **changes) -> None:
@@ -159,17 +222,17 @@ def share_box(ctx: PageContext, quote: list[str] | None = None) -> None:
     target = session.link(ctx.page_key)
     link = session.absolute(target, ctx.page_key)
     sentence = ctx.summary()
-    with st.expander("Share this view", expanded=False):
-        st.caption("This link reopens exactly this page, filters and selection.")
+    with st.expander(_("Share this view"), expanded=False):
+        st.caption(_("This link reopens exactly this page, filters and selection."))
         st.code(link, language=None, wrap_lines=True)
-        st.caption("Citation")
+        st.caption(_("Citation"))
         quoted = "\n".join(quote or [])
         st.code((quoted + "\n\n" if quoted else "") + citation(link, ctx.dataset.version, dt.date.today(), sentence,
                                                                   story.coverage_sentence(ctx.dataset.coverage)),
                 language=None, wrap_lines=True)
         st.markdown(_("[Subscribe to this view (Atom feed)]({url}): its events, the most recently changed first.")
                     .format(url=session.machine_link(links.feed("events", ctx.state, ctx.catalog), ctx.page_key)))
-        st.caption("Embed this view in a web page")
+        st.caption(_("Embed this view in a web page"))
         title = f"{config.APP_TITLE}: {label('page', ctx.page_key)}. {sentence}"
         st.code(embed_snippet(session.absolute(target, ctx.page_key, embed=True), title), language="html",
                 wrap_lines=True)
@@ -181,10 +244,13 @@ def chart_downloads(ctx: PageContext, chart_or_spec, title: str, key: str) -> No
     The images are rendered only on click; the callables hold what they need, since they run after this run.
     """
     link = session.absolute(session.link(ctx.page_key), ctx.page_key)
-    sentence, version = ctx.summary(), ctx.dataset.version
+    sentence, version, lang = ctx.summary(), ctx.dataset.version, i18n.language()
     slug = f"basewatch-{key}-{version}"
-    png, svg, _ = st.columns([1, 1, 4])
-    png.download_button("Download PNG", lambda: exports.chart_image(chart_or_spec, "png", title, sentence, version, link),
+    png, svg, _spacer = st.columns([1, 1, 4])
+    # The images are drawn after this run, maybe on another thread: they take the page's language along.
+    png.download_button(_("Download PNG"),
+                        lambda: exports.chart_image(chart_or_spec, "png", title, sentence, version, link, lang=lang),
                         file_name=f"{slug}.png", mime="image/png", on_click="ignore", key=f"dl_{key}_png")
-    svg.download_button("Download SVG", lambda: exports.chart_image(chart_or_spec, "svg", title, sentence, version, link),
+    svg.download_button(_("Download SVG"),
+                        lambda: exports.chart_image(chart_or_spec, "svg", title, sentence, version, link, lang=lang),
                         file_name=f"{slug}.svg", mime="image/svg+xml", on_click="ignore", key=f"dl_{key}_svg")

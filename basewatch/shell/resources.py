@@ -3,7 +3,7 @@
 Everything here is read-only once built, so it is shared between sessions with cache_resource
 (cache_data would unpickle a fresh copy on every rerun: 0.45 s per rerun at 100,000 events). Results
 that depend on the view take the dataset and the `Filters` and filter inside, keyed on the data
-version and the filters' canonical form, so a caller cannot pass a key that does not match its frame.
+version, the filters' canonical form and the language (charts, sentences and layers carry words), so a caller cannot pass a key that does not match its frame.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from basewatch import config
+from basewatch.i18n import language
 from basewatch.loading import live
 from basewatch.loading.dataset import Dataset
 from basewatch.queries import aggregate, footprint, sources
@@ -20,6 +21,7 @@ from basewatch.state.filters import Filters, apply_filters, canonical
 from basewatch.views import story
 from basewatch.views.charts import footprint as footprint_chart
 from basewatch.views.charts import personnel, timeline
+from basewatch.views.charts.common import localized
 from basewatch.views.maps import events as event_layer
 
 
@@ -55,10 +57,11 @@ def source_labels(data: Dataset) -> dict[str, str]:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _timeline_spec(version: str, key: str, selected: str | None, _dataset: Dataset, _filters: Filters) -> dict:
+def _timeline_spec(version: str, key: str, selected: str | None, lang: str, _dataset: Dataset,
+                   _filters: Filters) -> dict:
     context = apply_filters(_dataset.events, _filters.replace(date_from=None, date_to=None))
-    return timeline.timeline_chart(apply_filters(_dataset.events, _filters), selected,
-                                   context=context).to_dict(validate=False)
+    return localized(timeline.timeline_chart(apply_filters(_dataset.events, _filters), selected,
+                                             context=context).to_dict(validate=False), lang)
 
 
 def timeline_spec(data: Dataset, filters: Filters, selected: str | None) -> dict:
@@ -67,55 +70,56 @@ def timeline_spec(data: Dataset, filters: Filters, selected: str | None) -> dict
     The strip beneath shows the whole span the other filters select (dates dropped), so a brushed
     period can be moved.
     """
-    return _timeline_spec(data.version, canonical(filters), selected, data, filters)
+    return _timeline_spec(data.version, canonical(filters), selected, language(), data, filters)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _personnel_frame(version: str, key: str, by: str, _dataset: Dataset, _filters: Filters) -> pd.DataFrame:
+def _personnel_frame(version: str, key: str, by: str, lang: str, _dataset: Dataset, _filters: Filters) -> pd.DataFrame:
     return personnel.personnel_frame(apply_filters(_dataset.events, _filters), by=by)
 
 
 def personnel_frame(data: Dataset, filters: Filters, by: str) -> pd.DataFrame:
     """The personnel estimates a chart and its table show, per data version, filters and scope."""
-    return _personnel_frame(data.version, canonical(filters), by, data, filters)
+    return _personnel_frame(data.version, canonical(filters), by, language(), data, filters)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _personnel_spec(version: str, key: str, by: str, title: str, _dataset: Dataset, _filters: Filters) -> dict | None:
+def _personnel_spec(version: str, key: str, by: str, title: str, lang: str, _dataset: Dataset,
+                    _filters: Filters) -> dict | None:
     frame = personnel_frame(_dataset, _filters, by)
-    return None if frame.empty else personnel.personnel_chart(frame, title).to_dict(validate=False)
+    return None if frame.empty else localized(personnel.personnel_chart(frame, title).to_dict(validate=False), lang)
 
 
 def personnel_spec(data: Dataset, filters: Filters, by: str, title: str) -> dict | None:
     """The personnel chart's spec for the filtered events, or None when there is no estimate."""
-    return _personnel_spec(data.version, canonical(filters), by, title, data, filters)
+    return _personnel_spec(data.version, canonical(filters), by, title, language(), data, filters)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _footprint_bands(version: str, _dataset: Dataset) -> pd.DataFrame:
+def _footprint_bands(version: str, lang: str, _dataset: Dataset) -> pd.DataFrame:
     return footprint_chart.footprint_frame(_dataset.site_status, _dataset.sites, _dataset.data_date)
 
 
 def footprint_bands(data: Dataset) -> pd.DataFrame:
     """The footprint chart's bands (its caption and table), once per data version."""
-    return _footprint_bands(data.version, data)
+    return _footprint_bands(data.version, language(), data)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _footprint_spec(version: str, start, end, selected_site: str | None, _dataset: Dataset) -> dict:
-    return footprint_chart.footprint_chart(
+def _footprint_spec(version: str, start, end, selected_site: str | None, lang: str, _dataset: Dataset) -> dict:
+    return localized(footprint_chart.footprint_chart(
         _dataset.site_status, _dataset.sites, start, end, until=_dataset.data_date,
         axis_start=footprint_chart.axis_start(_dataset.site_status), selected_site=selected_site).to_dict(
-        validate=False)
+        validate=False), lang)
 
 
 def footprint_spec(data: Dataset, start, end, selected_site: str | None) -> dict:
     """The footprint chart's spec for a period (None: not shaded) and selected site, once per data version."""
-    return _footprint_spec(data.version, start, end, selected_site, data)
+    return _footprint_spec(data.version, start, end, selected_site, language(), data)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _event_layer(version: str, key: str, at_scale: bool, viewport, _dataset: Dataset,
+def _event_layer(version: str, key: str, at_scale: bool, viewport, lang: str, _dataset: Dataset,
                  _filters: Filters) -> event_layer.LayerData:
     view = aggregate.Viewport(*viewport) if viewport is not None else None
     return event_layer.layer_data(apply_filters(_dataset.events, _filters), catalog(_dataset), view)
@@ -130,11 +134,11 @@ def event_layer_data(data: Dataset, filters: Filters, events: pd.DataFrame,
     """
     at_scale = event_layer.needs_viewport(events)  # part of the key: the threshold may change (tests, tools)
     snapped = aggregate.viewport_key(viewport) if at_scale else None
-    return _event_layer(data.version, canonical(filters), at_scale, snapped, data, filters)
+    return _event_layer(data.version, canonical(filters), at_scale, snapped, language(), data, filters)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _what_changed(version: str, key: str, start, end, _dataset: Dataset, _filters: Filters) -> tuple:
+def _what_changed(version: str, key: str, start, end, lang: str, _dataset: Dataset, _filters: Filters) -> tuple:
     first = _dataset.events["date"].min()
     changed = footprint.status_changes(_dataset.site_status, _dataset.sites, start or first, end or _dataset.data_date)
     return story.what_changed(_dataset, start, end, apply_filters(_dataset.events, _filters)), len(changed)
@@ -142,4 +146,5 @@ def _what_changed(version: str, key: str, start, end, _dataset: Dataset, _filter
 
 def what_changed(data: Dataset, filters: Filters) -> tuple[list[str], int]:
     """What changed in the period the filters set (sentences), and how many sites changed status."""
-    return _what_changed(data.version, canonical(filters), filters.date_from, filters.date_to, data, filters)
+    return _what_changed(data.version, canonical(filters), filters.date_from, filters.date_to, language(), data,
+                         filters)

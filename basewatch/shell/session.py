@@ -36,21 +36,28 @@ def params_of(state: ViewState) -> dict[str, list[str]]:
     return params
 
 
+def language_of_url() -> str:
+    """The language the address names, read before the rest of the view (the page's title needs it first)."""
+    values = st.query_params.get_all("lang")
+    value = values[-1].strip() if values else ""
+    return value if value in i18n.LANGUAGES else i18n.DEFAULT
+
+
 def sync_from_url(catalog: Catalog) -> ViewState:
     """Read the URL into the run's view state; junk is dropped with notices and the link is cleaned."""
     st.session_state[CATALOG_KEY] = catalog
     raw = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
     state, notices = parse_query_params(raw, catalog)
+    i18n.set_language(state.lang)
     if not raw and "?" in (st.context.url or ""):
-        notices.append("ignored the whole query string: it is longer than the server accepts "
-                       "(1,000 parameters or 512 KB)")
+        notices.append(i18n._("ignored the whole query string: it is longer than the server accepts "
+                              "(1,000 parameters or 512 KB)"))
     if notices:
         st.session_state[NOTICE_KEY] = notices
     elif st.session_state.get(STATE_KEY) != state:
         # The reader went somewhere else (a link, the back button): earlier notices no longer apply.
         st.session_state[NOTICE_KEY] = []
     st.session_state[STATE_KEY] = state
-    i18n.set_language(state.lang)
     params = params_of(state)
     if not raw or query_string(raw) != query_string(params):
         # Junk, repeats or another order: the reader sees a notice, the address bar the canonical link.
@@ -67,8 +74,14 @@ def notices() -> list[str]:
 
 
 def current() -> ViewState:
-    """The view as it stands now, including changes made earlier in this run."""
-    return st.session_state.get(STATE_KEY, ViewState())
+    """The view as it stands now, including changes made earlier in this run.
+
+    Also speaks the view's language from here on: a fragment's rerun (the map's, a chart's) does not
+    run the page's setup, and its words must still be in the link's language.
+    """
+    state = st.session_state.get(STATE_KEY, ViewState())
+    i18n.set_language(state.lang)
+    return state
 
 
 def write(state: ViewState) -> None:
@@ -111,6 +124,18 @@ def link(page_key: str, state: ViewState | None = None, **changes) -> links.Link
     if changes:
         state = state.changed(**changes)
     return links.link(page_key, state, params=params_of(state))
+
+
+def link_in_language(page_key: str, lang: str) -> links.Link:
+    """The current view on `page_key` in `lang`: only `lang` changes (`lang` is the last parameter of a link).
+
+    Built from the current view's parameters, which are serialised once per run, so the picker's four links
+    cost no more serialising than one.
+    """
+    params = {key: values for key, values in params_of(current()).items() if key != "lang"}
+    if lang != i18n.DEFAULT:
+        params["lang"] = [lang]
+    return links.Link(links.PAGE_BY_KEY[page_key], params)
 
 
 def base_url(current_page: str) -> str:

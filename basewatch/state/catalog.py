@@ -2,7 +2,10 @@
 
 `label` is the one function that names a vocabulary value (actor, event type, claim status, source
 kind, site status, site kind, date precision, country, page) and `color` the one that colours it: a
-translation or a new palette changes exactly these. A `Catalog` is built once per data version from
+translation or a new palette changes exactly these. Names are translated here, in the language of the
+current run (`basewatch.i18n`): vocabulary values through the gettext catalogs with the dimension as
+context (`vocabulary_messages` lists them for the catalogs), countries from Babel's CLDR territory
+names, sites from the data's `name_<lang>` fields (the English name where a site has none). A `Catalog` is built once per data version from
 the dataset: the values present in the data, in the controlled lists' order. The URL parser, the
 sidebar, the legend, the map and the charts all read it, so an actor has one position, one name and
 one colour everywhere, and a link can only name what a widget offers.
@@ -12,9 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from babel import Locale
 
 from basewatch import config
 from basewatch.config import slugify
+from basewatch.i18n import DEFAULT, LANGUAGES, _, language, pgettext
 from basewatch.queries.footprint import NO_PRESENCE_LABEL  # a site before its first status row
 from basewatch.state.pages import PAGE_BY_KEY
 
@@ -50,15 +57,78 @@ def _key(dim: str, value: str) -> str:
     return value
 
 
-def label(dim: str, value: str | None) -> str:
-    """The name a reader sees for a vocabulary value of dimension `dim` (the value itself when it has no other)."""
-    if value is None:
-        return "—"
+def english(dim: str, value: str) -> str:
+    """The English name of a vocabulary value (the msgid its translations are filed under)."""
     if dim == "country":
-        return config.COUNTRY_NAMES.get(str(value).upper(), str(value).upper()) if value else "—"
+        return config.COUNTRY_NAMES.get(str(value).upper(), str(value).upper())
     if dim == "page":
         return PAGE_BY_KEY[value].title
     return _NAMES.get(dim, {}).get(_key(dim, value), str(value))
+
+
+@lru_cache(maxsize=4096)
+def _translated(dim: str, value: str, lang: str) -> str:
+    if dim == "country":
+        code = str(value).upper()
+        # CLDR's own name of the country in the language; codes outside CLDR keep the English name.
+        return Locale.parse(lang).territories.get(code) or english(dim, value)
+    return pgettext(dim, english(dim, value))
+
+
+def label(dim: str, value: str | None) -> str:
+    """The name a reader sees for a vocabulary value of dimension `dim`, in the current language."""
+    if value is None or (dim == "country" and not value):
+        return "—"
+    lang = language()
+    if lang == DEFAULT:
+        return english(dim, value)
+    return _translated(dim, value, lang)
+
+
+# Every dimension whose names the gettext catalogs carry (countries come from CLDR instead).
+TRANSLATED_DIMENSIONS = ("actor", "type", "status", "source", "site_status", "site_kind", "date_precision", "page")
+
+
+def vocabulary_messages() -> list[tuple[str, str]]:
+    """(context, English name) of every vocabulary value the catalogs must translate."""
+    values = {
+        "actor": list(_ACTOR_NAMES), "type": list(config.EVENT_TYPES), "status": list(config.CLAIM_STATUSES),
+        "source": list(config.SOURCE_KINDS), "site_status": [*config.SITE_STATUSES, NO_PRESENCE_LABEL],
+        "site_kind": list(config.SITE_KINDS), "date_precision": list(config.DATE_PRECISIONS),
+        "page": list(PAGE_BY_KEY),
+    }
+    return [(dim, english(dim, value)) for dim in TRANSLATED_DIMENSIONS for value in values[dim]]
+
+
+DATE_PRECISIONS = config.DATE_PRECISIONS
+SITE_KINDS = config.SITE_KINDS
+
+
+def country_codes() -> list[str]:
+    """Every country code (lower case) the catalog has an English name for."""
+    return [code.lower() for code in config.COUNTRY_NAMES]
+
+
+def site_name(site, lang: str | None = None) -> str:
+    """A site's name in `lang` (default: the current language) from its `name_<lang>` field, else its English name."""
+    lang = lang or language()
+    if lang != DEFAULT:
+        name = site.get(f"name_{lang}")
+        if isinstance(name, str) and name.strip():
+            return name
+    english_name = site.get("name_en")
+    return english_name if isinstance(english_name, str) and english_name else site["name"]
+
+
+def site_names(site) -> dict[str, str]:
+    """Language → the site's name in it, for every language where the data gives one (English always)."""
+    english_name = site.get("name_en")
+    names = {DEFAULT: english_name if isinstance(english_name, str) and english_name else site["name"]}
+    for lang in LANGUAGES:
+        name = site.get(f"name_{lang}")
+        if lang != DEFAULT and isinstance(name, str) and name.strip():
+            names[lang] = name
+    return names
 
 
 def color(dim: str, value: str | None, default: str | None = None) -> str | None:
@@ -94,7 +164,7 @@ def shape(status: str) -> str:
 
 def meaning(dim: str, value: str) -> str:
     """What a claim status or source kind means, as the data README's rubric words it."""
-    return {"status": config.CLAIM_STATUS_MEANING, "source": config.SOURCE_KIND_MEANING}[dim][value]
+    return _({"status": config.CLAIM_STATUS_MEANING, "source": config.SOURCE_KIND_MEANING}[dim][value])
 
 
 @dataclass(frozen=True)
@@ -117,11 +187,14 @@ class Catalog:
     options: Mapping[str, tuple[Option, ...]]
     vocabulary: Mapping[str, frozenset[str]] = field(default_factory=dict)
     events: frozenset[str] = frozenset()
+    # Language → site id → the site's name in that language, where the data gives one.
+    site_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def __post_init__(self):
         # Lookups are hot (labels for every chip, order for every link): index them once.
         object.__setattr__(self, "_index", {dim: {o.value: (i, o) for i, o in enumerate(opts)}
                                             for dim, opts in self.options.items()})
+        object.__setattr__(self, "_labels", {})
 
     def values(self, dim: str) -> list[str]:
         """The values of a dimension in catalog order."""
@@ -138,9 +211,15 @@ class Catalog:
         return self.vocabulary.get(dim, frozenset())
 
     def label(self, dim: str, value: str) -> str:
-        """The display label of a value (site names come from the data, every other name from `label`)."""
-        entry = self._index.get(dim, {}).get(value)  # type: ignore[attr-defined]
-        return entry[1].label if entry else label(dim, value)
+        """The display label of a value in the current language (site names from the data, others from `label`)."""
+        if dim == "site":
+            lang = language()
+            translated = self.site_names.get(lang, {}).get(value) if lang != DEFAULT else None
+            if translated:
+                return translated
+            entry = self._index.get(dim, {}).get(value)  # type: ignore[attr-defined]
+            return entry[1].label if entry else value
+        return label(dim, value)
 
     def color(self, dim: str, value: str, default: str | None = None) -> str:
         """The one colour a value has on maps, charts and legends."""
@@ -158,13 +237,19 @@ class Catalog:
         return {o.value: i for i, o in enumerate(self.options.get(dim, ()))}
 
     def labels(self, dim: str) -> dict[str, str]:
-        """Value → label for a dimension."""
-        return {o.value: o.label for o in self.options.get(dim, ())}
+        """Value → label for a dimension, in the current language (computed once per language)."""
+        key = (dim, language())
+        cached = self._labels.get(key)  # type: ignore[attr-defined]
+        if cached is None:
+            cached = {o.value: self.label(dim, o.value) for o in self.options.get(dim, ())}
+            self._labels[key] = cached  # type: ignore[attr-defined]
+        return cached
 
 
 def _options(dim: str, values: Iterable[str]) -> tuple[Option, ...]:
+    # English labels: the catalog is shared by every language; `Catalog.label` translates when asked.
     colored = dim in _COLORS
-    return tuple(Option(v, label(dim, v), color(dim, v, "") or None if colored else None) for v in values)
+    return tuple(Option(v, english(dim, v), color(dim, v, "") or None if colored else None) for v in values)
 
 
 def build_catalog(events, sites) -> Catalog:
@@ -173,7 +258,7 @@ def build_catalog(events, sites) -> Catalog:
     present_types = set(events["event_type"].unique())
     present_statuses = set(events["claim_status"].unique())
     present_kinds = set(" ".join(events["source_kinds"].unique()).split()) if "source_kinds" in events else set()
-    countries = sorted((c for c in events["country_slug"].unique() if c), key=lambda c: label("country", c))
+    countries = sorted((c for c in events["country_slug"].unique() if c), key=lambda c: english("country", c))
     options = {
         # the schema admits no actor outside the controlled list
         "actor": _options("actor", [a for a in _ACTOR_NAMES if a in present_actors]),
@@ -191,4 +276,6 @@ def build_catalog(events, sites) -> Catalog:
         "country": frozenset(code.lower() for code in config.COUNTRY_NAMES),
         "source": frozenset(config.SOURCE_KINDS),
     }
-    return Catalog(options=options, vocabulary=vocabulary, events=frozenset(events["id"]))
+    site_names = {lang: {i: n for i, n in zip(sites["id"], sites[f"name_{lang}"]) if isinstance(n, str) and n.strip()}
+                  for lang in LANGUAGES if lang != DEFAULT and f"name_{lang}" in sites}
+    return Catalog(options=options, vocabulary=vocabulary, events=frozenset(events["id"]), site_names=site_names)

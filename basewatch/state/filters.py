@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from basewatch.config import slugify
+from basewatch.i18n import N_, _, ngettext
 from basewatch.state.catalog import Catalog, symbol
-from basewatch.text import date_label
+from basewatch.text import date_label, joined, number
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The date pickers accept this range; a link outside it is refused with a notice, never a crash.
@@ -54,10 +55,10 @@ class ChoiceFilter:
 
     name: str  # attribute of Filters, e.g. "actors"
     key: str  # URL parameter and catalog dimension, e.g. "actor"
-    label: str  # sidebar label
+    label: str  # sidebar label (an English msgid, translated where shown)
     placeholder: str
     column: str  # precomputed slug column of the events table
-    clause: Callable[[list[str]], str]  # chosen labels -> words of the summary sentence
+    clause: tuple[str, str]  # (template with {values}, "and" / "or" / "list"): words of the summary sentence
     doc: ParamDoc
     repeatable = True
     empty: Any = frozenset()
@@ -70,10 +71,11 @@ class ChoiceFilter:
         """This filter's field of `Filters`: (name, type, default)."""
         return self.name, frozenset, dataclasses.field(default_factory=frozenset)
 
-    def widget(self, container, catalog: Catalog, key: str, on_change: Callable[[], None], **_) -> None:
+    def widget(self, container, catalog: Catalog, key: str, on_change: Callable[[], None], **_unused) -> None:
         """A multiselect of the catalog's values, in catalog order."""
-        container.multiselect(self.label, catalog.values(self.key), key=key, format_func=self.option_format(catalog),
-                              on_change=on_change, placeholder=self.placeholder)
+        container.multiselect(_(self.label), catalog.values(self.key), key=key,
+                              format_func=self.option_format(catalog), on_change=on_change,
+                              placeholder=_(self.placeholder))
 
     def to_widget(self, value: frozenset[str], catalog: Catalog) -> list[str]:
         """What the widget shows for a value: the chosen slugs in catalog order."""
@@ -108,11 +110,13 @@ class ChoiceFilter:
                 else:
                     unknown.append(value)
         if len(values) > MAX_VALUES_PER_KEY:
-            notices.append(f"`{self.key}` had more than {MAX_VALUES_PER_KEY} values; the rest were ignored")
+            notices.append(_("`{key}` had more than {limit} values; the rest were ignored").format(
+                key=self.key, limit=MAX_VALUES_PER_KEY))
         if unknown:
-            notices.append(f"ignored unknown `{self.key}` value(s): {_listed(unknown)}")
+            notices.append(_("ignored unknown `{key}` value(s): {values}").format(key=self.key, values=_listed(unknown)))
         if absent:
-            notices.append(f"ignored `{self.key}` value(s) that no event in this data has: {_listed(absent)}")
+            notices.append(_("ignored `{key}` value(s) that no event in this data has: {values}").format(
+                key=self.key, values=_listed(absent)))
         return frozenset(kept)
 
     def serialise(self, value: frozenset[str], catalog: Catalog | None) -> list[str]:
@@ -136,7 +140,8 @@ class ChoiceFilter:
         if not value:
             return None
         labels = [catalog.label(self.key, v) if catalog else v for v in self.serialise(value, catalog)]
-        return self.clause(labels)
+        template, conjunction = self.clause
+        return _(template).format(values=joined(labels, conjunction))
 
 
 @dataclass(frozen=True)
@@ -160,8 +165,9 @@ class DateFilter:
     def widget(self, container, catalog: Catalog, key: str, on_change: Callable[[], None],
                first: dt.date | None = None, last: dt.date | None = None) -> None:
         """A date picker within the range links accept; its help names the data's own first or last day."""
-        hint = f"Earliest event: {first}" if self.bound == "from" else f"Latest event: {last}"
-        container.date_input(self.label, key=key, min_value=EARLIEST_DATE, max_value=LATEST_DATE,
+        hint = (_("Earliest event: {date}").format(date=first) if self.bound == "from"
+                else _("Latest event: {date}").format(date=last))
+        container.date_input(_(self.label), key=key, min_value=EARLIEST_DATE, max_value=LATEST_DATE,
                              format="YYYY-MM-DD", on_change=on_change, help=hint)
 
     def to_widget(self, value: dt.date | None, catalog: Catalog) -> dt.date | None:
@@ -176,17 +182,19 @@ class DateFilter:
         """A day in YYYY-MM-DD form within the pickers' range, else None with a notice."""
         value = values[-1].strip()
         if len(values) > 1:
-            notices.append(f"`{self.key}` was given {len(values)} times; used the last one")
+            notices.append(_("`{key}` was given {count} times; used the last one").format(key=self.key, count=len(values)))
         if not DATE_RE.match(value):
-            notices.append(f"ignored `{self.key}={short(value)}`: not a date in YYYY-MM-DD form")
+            notices.append(_("ignored `{param}`: not a date in YYYY-MM-DD form").format(
+                param=f"{self.key}={short(value)}"))
             return None
         try:
             day = dt.date.fromisoformat(value)
         except ValueError:
-            notices.append(f"ignored `{self.key}={short(value)}`: no such calendar day")
+            notices.append(_("ignored `{param}`: no such calendar day").format(param=f"{self.key}={short(value)}"))
             return None
         if not EARLIEST_DATE <= day <= LATEST_DATE:
-            notices.append(f"ignored `{self.key}={value}`: outside {EARLIEST_DATE.year}–{LATEST_DATE.year}")
+            notices.append(_("ignored `{param}`: outside {first}–{last}").format(
+                param=f"{self.key}={value}", first=EARLIEST_DATE.year, last=LATEST_DATE.year))
             return None
         return day
 
@@ -204,9 +212,11 @@ class DateFilter:
         """'from A to B', 'since A' or 'up to B'; the period is said once, by whichever end is set first."""
         start, end = filters.date_from, filters.date_to
         if self.bound == "from" and start:
-            return f"from {date_label(start)} to {date_label(end)}" if end else f"since {date_label(start)}"
+            if end:
+                return _("from {start} to {end}").format(start=date_label(start), end=date_label(end))
+            return _("since {start}").format(start=date_label(start))
         if self.bound == "to" and end and not start:
-            return f"up to {date_label(end)}"
+            return _("up to {end}").format(end=date_label(end))
         return None
 
 
@@ -231,9 +241,9 @@ class FlagFilter:
         """This filter's field of `Filters`: (name, type, default)."""
         return self.name, bool, dataclasses.field(default=False)
 
-    def widget(self, container, catalog: Catalog, key: str, on_change: Callable[[], None], **_) -> None:
+    def widget(self, container, catalog: Catalog, key: str, on_change: Callable[[], None], **_unused) -> None:
         """An on/off toggle."""
-        container.toggle(self.label, key=key, on_change=on_change, help=self.help)
+        container.toggle(_(self.label), key=key, on_change=on_change, help=_(self.help))
 
     def to_widget(self, value: bool, catalog: Catalog) -> bool:
         """What the widget shows for a value."""
@@ -242,6 +252,7 @@ class FlagFilter:
     def from_widget(self, raw) -> bool:
         """The filter value a widget holds."""
         return bool(raw)
+
     TRUE = ("1", "true", "yes", "on")
     FALSE = ("0", "false", "no", "off")
 
@@ -251,7 +262,8 @@ class FlagFilter:
         if value in self.TRUE:
             return True
         if value not in self.FALSE:
-            notices.append(f"ignored `{self.key}={short(values[-1])}`: expected 1 (on) or 0 (off)")
+            notices.append(_("ignored `{param}`: expected 1 (on) or 0 (off)").format(
+                param=f"{self.key}={short(values[-1])}"))
         return False
 
     def serialise(self, value: bool, catalog: Catalog | None) -> list[str]:
@@ -264,55 +276,52 @@ class FlagFilter:
 
     def describe(self, filters: Filters, catalog: Catalog | None) -> str | None:
         """The flag's words in the summary sentence when it is on."""
-        return self.clause_text if getattr(filters, self.name) else None
+        return _(self.clause_text) if getattr(filters, self.name) else None
 
 
 def _listed(values: list[str]) -> str:
     return ", ".join(f"`{short(v)}`" for v in values[:5]) + (" ..." if len(values) > 5 else "")
 
 
-def _joined(word: str, separator: str = ", ") -> Callable[[list[str]], str]:
-    return lambda labels: f"{word} {separator.join(labels)}"
-
-
 REGISTRY: tuple[ChoiceFilter | FlagFilter | DateFilter, ...] = (
     ChoiceFilter(
-        "actors", "actor", "Actor", "All actors", "actor_slug", _joined("by", " and "),
+        "actors", "actor", N_("Actor"), N_("All actors"), "actor_slug", (N_("by {values}"), "and"),
         ParamDoc("Only events by these actors", "actor slug, e.g. `russia`, `european-union`", "all actors",
                  "/?actor=russia&actor=turkey")),
     ChoiceFilter(
-        "types", "type", "Event type", "All types", "type_slug", _joined("of type"),
+        "types", "type", N_("Event type"), N_("All types"), "type_slug", (N_("of type {values}"), "list"),
         ParamDoc("Only these event types", "event type, e.g. `deployment`, `withdrawal`", "all types",
                  "/timeline?type=withdrawal")),
     ChoiceFilter(
-        "statuses", "status", "Claim status", "All statuses", "status_slug", _joined("with claim status"),
+        "statuses", "status", N_("Claim status"), N_("All statuses"), "status_slug",
+        (N_("with claim status {values}"), "list"),
         ParamDoc("Only these claim statuses", "`confirmed`, `reported`, `claimed`, `rumored`, `denied`",
                  "all statuses", "/data?status=confirmed"),
         option_text=lambda status, label: f"{symbol(status)} {label}"),
     ChoiceFilter(
-        "countries", "country", "Country", "All countries", "country_slug", _joined("in"),
+        "countries", "country", N_("Country"), N_("All countries"), "country_slug", (N_("in {values}"), "list"),
         ParamDoc("Only events in these countries", "ISO 3166-1 alpha-2 code in lower case, e.g. `sy`, `ly`",
                  "all countries", "/map?country=ly"),
         option_text=lambda code, name: f"{name} ({code.upper()})"),
     ChoiceFilter(
-        "sources", "source", "Source kind", "All source kinds", "source_kinds",
-        lambda kinds: "citing " + " or ".join(kinds) + " sources",
+        "sources", "source", N_("Source kind"), N_("All source kinds"), "source_kinds",
+        (N_("citing {values} sources"), "or"),
         ParamDoc("Only events citing at least one source of these kinds (publishers.csv)",
                  "`wire`, `newspaper`, `broadcaster`, `official`, `research`, `specialist`, `aggregator`, "
                  "`blog`, `wiki`, `other`", "all kinds", "/timeline?source=wire&source=official"),
         multi_valued=True),
     FlagFilter(
-        "independent_only", "independent", "Independent sources only", "weak_only",
-        "with at least one independent source",
-        "Leave out events whose only sources are state-affiliated outlets, aggregators, blogs or wikis.",
+        "independent_only", "independent", N_("Independent sources only"), "weak_only",
+        N_("with at least one independent source"),
+        N_("Leave out events whose only sources are state-affiliated outlets, aggregators, blogs or wikis."),
         ParamDoc("Leave out events whose only sources are state-affiliated, aggregators, blogs or wikis",
                  "`1` (on)", "off", "/map?independent=1")),
     DateFilter(
-        "date_from", "from", "From", "from",
+        "date_from", "from", N_("From"), "from",
         ParamDoc("Events on or after this day (imprecise dates match when their period overlaps)", "YYYY-MM-DD",
                  "earliest event", "/map?from=2024-12-01")),
     DateFilter(
-        "date_to", "to", "To", "to",
+        "date_to", "to", N_("To"), "to",
         ParamDoc("Events on or before this day", "YYYY-MM-DD", "latest event", "/timeline?to=2016-12-31")),
 )
 
@@ -347,7 +356,8 @@ def canonical(filters: Filters) -> str:
 def checked_period(filters: Filters) -> tuple[Filters, str | None]:
     """The one from-after-to rule (links and widgets alike): a `to` before `from` is dropped, with a notice."""
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        return filters.replace(date_to=None), f"ignored `to={filters.date_to}`: it is before `from={filters.date_from}`"
+        return filters.replace(date_to=None), _("ignored `{param}`: it is before `{other}`").format(
+            param=f"to={filters.date_to}", other=f"from={filters.date_from}")
     return filters, None
 
 
@@ -370,7 +380,11 @@ def apply_filters(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 def describe_filters(filters: Filters, catalog: Catalog | None, count: int, total: int) -> str:
     """One sentence saying what the reader is looking at, for screen readers, citations and link previews."""
-    parts = [f"{count:,} of {total:,} events" if count != total else f"All {total:,} events"]
+    if count != total:
+        first = ngettext("{count} of {total} event", "{count} of {total} events", total)
+    else:
+        first = ngettext("All {total} event", "All {total} events", total)
+    parts = [first.format(count=number(count), total=number(total))]
     parts += [clause for entry in REGISTRY if (clause := entry.describe(filters, catalog))]
     return " ".join(parts)
 

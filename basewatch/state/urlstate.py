@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from basewatch.config import DEFAULT_RING_KM, MAP_MAX_ZOOM
 from basewatch.i18n import DEFAULT as DEFAULT_LANGUAGE
-from basewatch.i18n import LANGUAGES
+from basewatch.i18n import LANGUAGES, _, use
 from basewatch.state.catalog import Catalog
 from basewatch.state.filters import (
     FILTER_FIELDS,
@@ -120,10 +120,12 @@ def _parse_view(value: str, notices: list[str]) -> MapView | None:
             raise ValueError
         lat, lon, zoom = float(parts[0]), float(parts[1]), int(parts[2])
     except ValueError:
-        notices.append(f"ignored `view={short(value)}`: expected lat,lon,zoom such as 35.1,36.2,7")
+        notices.append(_("ignored `{param}`: expected lat,lon,zoom such as 35.1,36.2,7").format(
+            param=f"view={short(value)}"))
         return None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 1 <= zoom <= MAP_MAX_ZOOM):
-        notices.append(f"ignored `view={short(value)}`: out of range (lat ±90, lon ±180, zoom 1–18)")
+        notices.append(_("ignored `{param}`: out of range (lat ±90, lon ±180, zoom 1–18)").format(
+            param=f"view={short(value)}"))
         return None
     return MapView(round(lat, 4), round(lon, 4), zoom)
 
@@ -137,19 +139,33 @@ def _parse_rings(values: list[str], catalog: Catalog, notices: list[str]) -> tup
             elif value:
                 rejected.append(value)
     if len(values) > MAX_VALUES_PER_KEY:
-        notices.append(f"`ring` had more than {MAX_VALUES_PER_KEY} values; the rest were ignored")
+        notices.append(_("`{key}` had more than {limit} values; the rest were ignored").format(
+            key="ring", limit=MAX_VALUES_PER_KEY))
     if rejected:
-        notices.append("ignored unknown `ring` value(s): " + ", ".join(f"`{short(v)}`" for v in rejected[:5]))
+        notices.append(_("ignored unknown `{key}` value(s): {values}").format(
+            key="ring", values=", ".join(f"`{short(v)}`" for v in rejected[:5])))
     return tuple(dict.fromkeys(kept))  # each once, in the reader's order
 
 
 def parse_query_params(params: Mapping[str, object], catalog: Catalog) -> tuple[ViewState, list[str]]:
-    """Turn query parameters into a ViewState; never raises. Returns the state and notices for the reader."""
+    """Turn query parameters into a ViewState; never raises. Returns the state and notices for the reader.
+
+    The notices speak the link's own language (`lang`, read first), as the page it opens does.
+    """
     lists = _as_lists(params)
+    lang = DEFAULT_LANGUAGE
+    if "lang" in lists and lists["lang"][-1].strip() in LANGUAGES:
+        lang = lists["lang"][-1].strip()
+    with use(lang):
+        return _parse(lists, catalog, lang)
+
+
+def _parse(lists: dict[str, list[str]], catalog: Catalog, lang: str) -> tuple[ViewState, list[str]]:
     notices: list[str] = []
     unknown = [k for k in lists if k not in PARAM_NAMES]
     if unknown:
-        notices.append("ignored unknown parameter(s): " + ", ".join(f"`{short(k)}`" for k in unknown[:5]))
+        notices.append(_("ignored unknown parameter(s): {names}").format(
+            names=", ".join(f"`{short(k)}`" for k in unknown[:5])))
 
     chosen = {e.name: e.parse(lists[e.key], catalog, notices) for e in REGISTRY if e.key in lists}
     filters, notice = checked_period(Filters(**{k: v for k, v in chosen.items() if v}))
@@ -162,7 +178,8 @@ def parse_query_params(params: Mapping[str, object], catalog: Catalog) -> tuple[
         value = lists[name][-1].strip()
         if ID_RE.match(value) and value in catalog.allowed(name):
             return value
-        notices.append(f"ignored `{name}={short(value)}`: no such {name}")
+        message = _("ignored `{param}`: no such site") if name == "site" else _("ignored `{param}`: no such event")
+        notices.append(message.format(param=f"{name}={short(value)}"))
         return None
 
     site = single_id("site")
@@ -175,15 +192,11 @@ def parse_query_params(params: Mapping[str, object], catalog: Catalog) -> tuple[
         if value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_RADIUS_KM:  # "²" is a digit to isdigit()
             radius = int(value)
         else:
-            notices.append(f"ignored `radius={short(value)}`: expected a whole number of km from 1 to "
-                           f"{MAX_RADIUS_KM}")
-    lang = DEFAULT_LANGUAGE
-    if "lang" in lists:
-        value = lists["lang"][-1].strip()
-        if value in LANGUAGES:
-            lang = value
-        else:
-            notices.append(f"ignored `lang={short(value)}`: expected one of {', '.join(LANGUAGES)}")
+            notices.append(_("ignored `{param}`: expected a whole number of km from 1 to {limit}").format(
+                param=f"radius={short(value)}", limit=MAX_RADIUS_KM))
+    if "lang" in lists and lists["lang"][-1].strip() not in LANGUAGES:
+        notices.append(_("ignored `{param}`: expected one of {values}").format(
+            param=f"lang={short(lists['lang'][-1].strip())}", values=", ".join(LANGUAGES)))
     state = ViewState(filters=filters, site=site, event=event, view=view, rings=rings, radius_km=radius, lang=lang)
     return state, notices
 

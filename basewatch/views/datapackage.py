@@ -39,6 +39,7 @@ SITE_HELP = {
     "aliases": f"Other spellings, codes and names, separated by '{SITE_LIST_SEPARATOR.strip()}'",
     "name_ar": "Arabic name, where a stored source gives one",
     "name_ru": "Russian name, where a stored source gives one",
+    "name_fr": "French name, where a stored source gives one",
     "country": "ISO 3166-1 alpha-2 code of the country the site is in",
     "kind": ", ".join(config.SITE_KINDS),
     "status": "State of the Russian presence on the data date: " + ", ".join(config.SITE_STATUSES),
@@ -105,9 +106,13 @@ def events_schema(columns: list[str]) -> dict:
     return {"fields": fields, "primaryKey": ["id"], "foreignKeys": site_key, "missingValues": [""]}
 
 
+# Nested objects stay in bases.geojson (the package's `bases` resource): a CSV cell cannot hold them.
+NESTED_SITE_PROPERTIES = ("name_sources",)
+
+
 def _site_columns() -> list[str]:
     properties = SITE_FEATURE.json_schema()["$defs"]["SiteProperties"]["properties"]
-    return [*properties, "lat", "lon"]
+    return [*(p for p in properties if p not in NESTED_SITE_PROPERTIES), "lat", "lon"]
 
 
 def sites_schema() -> dict:

@@ -7,30 +7,31 @@ import json
 import pandas as pd
 
 from basewatch import config
+from basewatch.i18n import N_, _
 from basewatch.loading.dataset import Dataset
 
 COLUMN_HELP = {
-    "id": "Stable event id, never reused; `event=` in links",
-    "date": "YYYY-MM-DD; first day of the period when less precise",
-    "date_precision": "day | month | year",
-    "actor": "Who acted (controlled list)",
-    "counterpart": "Optional other party",
+    "id": N_("Stable event id, never reused; `event=` in links"),
+    "date": N_("YYYY-MM-DD; first day of the period when less precise"),
+    "date_precision": N_("day | month | year"),
+    "actor": N_("Who acted (controlled list)"),
+    "counterpart": N_("Optional other party"),
     "event_type": ", ".join(config.EVENT_TYPES),
-    "site_id": "A site id from bases.geojson, or empty",
-    "place": "Place name as the source gives it",
-    "country": "ISO 3166-1 alpha-2 code",
-    "lat": "Optional latitude (the site's when empty)",
-    "lon": "Optional longitude (the site's when empty)",
-    "personnel_low": "Optional low estimate of Russian personnel in scope after the event",
-    "personnel_high": "Optional high estimate (equal to low for a single figure)",
-    "summary": "One or two sentences in our own words",
+    "site_id": N_("A site id from bases.geojson, or empty"),
+    "place": N_("Place name as the source gives it"),
+    "country": N_("ISO 3166-1 alpha-2 code"),
+    "lat": N_("Optional latitude (the site's when empty)"),
+    "lon": N_("Optional longitude (the site's when empty)"),
+    "personnel_low": N_("Optional low estimate of Russian personnel in scope after the event"),
+    "personnel_high": N_("Optional high estimate (equal to low for a single figure)"),
+    "summary": N_("One or two sentences in our own words"),
     "claim_status": " | ".join(config.CLAIM_STATUSES),
-    "source_name": "Publisher of the source (agency in brackets)",
-    "source_url": "http(s) URL of the source",
-    "source_date": "Publication date: YYYY-MM-DD, YYYY-MM or YYYY",
-    "more_sources": "Further http(s) URLs, space-separated",
-    "destination_site_id": "Optional: for a movement, the site it went to (site_id is where it came from)",
-    "last_checked": "Optional: YYYY-MM-DD, when the row was last checked against its sources",
+    "source_name": N_("Publisher of the source (agency in brackets)"),
+    "source_url": N_("http(s) URL of the source"),
+    "source_date": N_("Publication date: YYYY-MM-DD, YYYY-MM or YYYY"),
+    "more_sources": N_("Further http(s) URLs, space-separated"),
+    "destination_site_id": N_("Optional: for a movement, the site it went to (site_id is where it came from)"),
+    "last_checked": N_("Optional: YYYY-MM-DD, when the row was last checked against its sources"),
 }
 
 
@@ -100,4 +101,4 @@ def sources_by_publisher(events: pd.DataFrame) -> pd.DataFrame:
 def dictionary_table() -> pd.DataFrame:
     """The events.csv columns with their meaning, for the Data page."""
     return pd.DataFrame({"column": list(config.ALL_EVENT_COLUMNS),
-                         "meaning": [COLUMN_HELP[c] for c in config.ALL_EVENT_COLUMNS]})
+                         "meaning": [_(COLUMN_HELP[c]) for c in config.ALL_EVENT_COLUMNS]})

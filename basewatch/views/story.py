@@ -6,18 +6,27 @@ import datetime as dt
 
 import pandas as pd
 
+from basewatch.i18n import _, ngettext
 from basewatch.queries.footprint import movements, status_changes
 from basewatch.state.catalog import label
-from basewatch.text import date_label, figure_as_given, long_date, md_escape
+from basewatch.text import date_label, figure_as_given, long_date, md_escape, number
+from basewatch.text import plain_isolate as iso
 
 
-def as_of_sentence(day, data_date) -> str:
-    """The line under the map saying which date the footprint is shown for."""
+def as_of_sentence(day, data_date, listed: bool = False) -> str:
+    """The line under the map (or above the site list, `listed`) saying which date the footprint is shown for."""
     if day is None or (data_date is not None and pd.Timestamp(day) >= pd.Timestamp(data_date)):
-        shown = f"the data date, {long_date(data_date)}" if data_date is not None else "the latest data"
-        return f"Sites are coloured by their Russian status as of {shown}."
-    return (f"Sites are coloured by their Russian status on {long_date(day)}, the end of the selected period; "
-            "sites with no Russian presence yet are drawn white.")
+        if data_date is None:
+            return _("Sites are listed with their Russian status as of the latest data.") if listed else \
+                _("Sites are coloured by their Russian status as of the latest data.")
+        template = (_("Sites are listed with their Russian status as of the data date, {date}.") if listed else
+                    _("Sites are coloured by their Russian status as of the data date, {date}."))
+        return template.format(date=long_date(data_date))
+    if listed:
+        return _("Sites are listed with their Russian status on {date}, the end of the selected period.").format(
+            date=long_date(day))
+    return _("Sites are coloured by their Russian status on {date}, the end of the selected period; sites with no "
+             "Russian presence yet are drawn white.").format(date=long_date(day))
 
 
 
@@ -29,16 +38,18 @@ def _latest_estimates(estimates: pd.DataFrame, day: pd.Timestamp) -> pd.DataFram
     return known[known["date"] == known["date"].max()]
 
 
-WEAK_SOURCE_NOTE = "a weak source: only aggregators, blogs, wikis or state-affiliated outlets give it"
+def weak_source_note() -> str:
+    """Said of a figure that only aggregators, blogs, wikis or state-affiliated outlets give."""
+    return _("a weak source: only aggregators, blogs, wikis or state-affiliated outlets give it")
 
 
 def _estimate_text(rows: pd.DataFrame) -> str:
     # A sentence written for quotation says so when its figure rests only on weak sources.
-    parts = [f"{figure_as_given(r.personnel_low, r.personnel_high, r.summary)} ({r.source_name}, "
-             f"{date_label(r.date, r.date_precision)}"
-             + (f"; {WEAK_SOURCE_NOTE}" if bool(getattr(r, "weak_only", False)) else "") + ")"
-             for r in rows.itertuples()]
-    return " or ".join(parts)
+    parts = [(_("{figure} ({source}, {date}; {note})") if getattr(r, "weak_only", False) else
+              _("{figure} ({source}, {date})")).format(
+        figure=figure_as_given(r.personnel_low, r.personnel_high, r.summary), source=iso(r.source_name),
+        date=date_label(r.date, r.date_precision), note=weak_source_note()) for r in rows.itertuples()]
+    return _(" or ").join(parts)
 
 
 def what_changed(dataset, start=None, end=None, events_in_view: pd.DataFrame | None = None) -> list[str]:
@@ -55,27 +66,30 @@ def what_changed(dataset, start=None, end=None, events_in_view: pd.DataFrame | N
     if end is None:
         end = pd.Timestamp(dataset.data_date) if dataset.data_date else pd.Timestamp(dt.date.today())
     start, end = pd.Timestamp(start), pd.Timestamp(end)
-    span = f"between {long_date(start)} and {long_date(end)}"
+    dates = {"start": long_date(start), "end": long_date(end)}
     sentences: list[str] = []
 
     site_status = getattr(dataset, "site_status", None)
     if site_status is None or not len(site_status):
-        sentences.append("The data has no site status history, so changes in site status cannot be shown.")
+        sentences.append(_("The data has no site status history, so changes in site status cannot be shown."))
     else:
         changes = status_changes(site_status, dataset.sites, start, end)
         if not len(changes):
-            sentences.append(f"No site changed its Russian status {span}.")
+            sentences.append(_("No site changed its Russian status between {start} and {end}.").format(**dates))
         else:
-            sentences.append(f"{len(changes)} site{'s' if len(changes) != 1 else ''} changed Russian status {span}.")
+            sentences.append(ngettext("{count} site changed Russian status between {start} and {end}.",
+                                      "{count} sites changed Russian status between {start} and {end}.",
+                                      len(changes)).format(count=number(len(changes)), **dates))
+            names = site_names_in_language(dataset.sites)
             for row in changes.itertuples():
-                where = f"{row.name}, {label('country', row.country)}"
+                where = f"{iso(names.get(row.site_id, row.name))}, {label('country', row.country)}"
+                before, after = label("site_status", row.old_label), label("site_status", row.new_label)
                 if row.new_status is None:
-                    sentences.append(f"{where}: {label('site_status', row.old_label)} → "
-                                     f"{label('site_status', row.new_label)}.")
+                    sentences.append(f"{where}: {before} → {after}.")
                     continue
-                sentences.append(f"{where}: {label('site_status', row.old_label)} → "
-                                 f"{label('site_status', row.new_label)} since {row.since_label} "
-                                 f"(source: {row.source_name}; {label('status', row.claim_status)}).")
+                sentences.append(_("{site}: {before} → {after} since {date} (source: {source}; {status}).").format(
+                    site=where, before=before, after=after, date=date_label(row.since, row.since_precision),
+                    source=iso(row.source_name), status=label("status", row.claim_status)))
 
     has_range = events["personnel_low"].notna() & events["personnel_high"].notna() & events["site_id"].isna()
     estimates = events[has_range & events["country"].notna()]
@@ -86,43 +100,71 @@ def what_changed(dataset, start=None, end=None, events_in_view: pd.DataFrame | N
         if not len(now):
             continue
         if not len(then):
-            sentences.append(f"Russian personnel in {name}: no country-wide estimate as of {long_date(start)}; "
-                             f"as of {long_date(end)} the latest is {_estimate_text(now)}.")
+            sentences.append(_("Russian personnel in {country}: no country-wide estimate as of {start}; as of {end} "
+                               "the latest is {now}.").format(country=name, now=_estimate_text(now), **dates))
         elif set(then["id"]) == set(now["id"]):
-            sentences.append(f"Russian personnel in {name}: no newer country-wide estimate {span}; "
-                             f"the latest is {_estimate_text(now)}.")
+            sentences.append(_("Russian personnel in {country}: no newer country-wide estimate between {start} and "
+                               "{end}; the latest is {now}.").format(country=name, now=_estimate_text(now), **dates))
         else:
-            sentences.append(f"Russian personnel in {name}: as of {long_date(start)} the latest country-wide "
-                             f"estimate was {_estimate_text(then)}; as of {long_date(end)} it is "
-                             f"{_estimate_text(now)}. These are different sources' figures, not a measured change.")
+            sentences.append(_("Russian personnel in {country}: as of {start} the latest country-wide estimate was "
+                               "{then}; as of {end} it is {now}. These are different sources' figures, not a "
+                               "measured change.").format(country=name, then=_estimate_text(then),
+                                                          now=_estimate_text(now), **dates))
 
     in_view = events if events_in_view is None else events_in_view
     if len(in_view):
         in_view = in_view[(in_view["date"] >= start) & (in_view["date"] <= end)]
     moves = movements(in_view, dataset.sites)
     if not len(moves):
-        sentences.append(f"No movement of forces or materiel between sites is recorded {span}.")
+        sentences.append(_("No movement of forces or materiel between sites is recorded between {start} and "
+                           "{end}.").format(**dates))
     else:
         total = int(moves["count"].sum())
-        pairs = "; ".join(f"{r.origin_name} → {r.destination_name}: {r.count} ({', '.join(r.event_ids)})"
-                          for r in moves.itertuples())
-        sentences.append(f"{total} recorded movement{'s' if total != 1 else ''} between sites {span}: {pairs}.")
+        names = site_names_in_language(dataset.sites)
+        pairs = "; ".join(f"{iso(names.get(r.origin, r.origin_name))} → {iso(names.get(r.destination, r.destination_name))}"
+                          f": {number(r.count)} ({', '.join(iso(i) for i in r.event_ids)})" for r in moves.itertuples())
+        sentences.append(ngettext("{count} recorded movement between sites between {start} and {end}: {pairs}.",
+                                  "{count} recorded movements between sites between {start} and {end}: {pairs}.",
+                                  total).format(count=number(total), pairs=pairs, **dates))
     return sentences
+
+
+def site_names_in_language(sites: pd.DataFrame) -> dict[str, str]:
+    """Site id → its name in the current language, where the data gives one."""
+    from basewatch.i18n import DEFAULT, language
+
+    column = f"name_{language()}"
+    if language() == DEFAULT or column not in sites:
+        return {}
+    return {i: n for i, n in zip(sites["id"], sites[column]) if isinstance(n, str) and n.strip()}
+
+
+def latest_event(events: pd.DataFrame) -> pd.Series | None:
+    """The newest event in view, or None."""
+    if events.empty:
+        return None
+    return events.sort_values(["date", "id"]).iloc[-1]
+
+
+def short_summary(summary: str) -> str:
+    """A summary cut to 160 characters for a sentence."""
+    return summary if len(summary) <= 160 else summary[:157] + "…"
 
 
 def latest_clause(events: pd.DataFrame) -> str:
     """'; latest: <date>, <actor>: <summary>' for the newest event in view (markdown-escaped)."""
-    if events.empty:
+    row = latest_event(events)
+    if row is None:
         return "."
-    row = events.sort_values(["date", "id"]).iloc[-1]
-    summary = row["summary"] if len(row["summary"]) <= 160 else row["summary"][:157] + "…"
-    return "; latest: " + md_escape(f"{row['date_label']}, {label('actor', row['actor'])}: {summary}")
+    return "; " + md_escape(_("latest: {date}, {actor}: {summary}").format(
+        date=date_label(row["date"], row["date_precision"]), actor=label("actor", row["actor"]),
+        summary=short_summary(row["summary"])))
 
 
 def coverage_sentence(coverage: pd.DataFrame) -> str:
-    """'Sources searched up to: Libya 26 Feb 2026; Syria 27 Feb 2026.' — what "latest" means, per country."""
+    """'Sources searched up to: Libya 18 Jan 2026; Syria 21 Feb 2026.' — what "latest" means, per country."""
     if coverage is None or not len(coverage):
         return ""
-    parts = [f"{label('country', row.country)} {date_label(row.covered_to)}"
-             for row in coverage.sort_values("country", key=lambda c: c.map(lambda v: label("country", v))).itertuples()]
-    return "Sources searched up to: " + "; ".join(parts) + "."
+    named = sorted((label("country", row.country), date_label(row.covered_to)) for row in coverage.itertuples())
+    return _("Sources searched up to: {list}.").format(
+        list="; ".join(_("{country} {date}").format(country=name, date=day) for name, day in named))

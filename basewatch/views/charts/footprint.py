@@ -5,8 +5,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from basewatch.i18n import _
 from basewatch.state.catalog import color, label, vocabulary
-from basewatch.text import date_label
+from basewatch.text import date_label, number
 from basewatch.views.charts.common import NARROW_PX
 
 ROW_HEIGHT = 20  # px per site: readable on a 390 px phone, 15 sites fit in about 300 px
@@ -46,7 +47,7 @@ def footprint_frame(site_status: pd.DataFrame, sites: pd.DataFrame, until=None) 
     frame["start"] = frame["date"]
     frame["end"] = following.fillna(max(until, frame["date"].max()))
     frame["from_label"] = [date_label(d, p) for d, p in zip(frame["date"], frame["date_precision"])]
-    frame["to_label"] = [date_label(d, p) if not pd.isna(d) else "now (data date)"
+    frame["to_label"] = [date_label(d, p) if not pd.isna(d) else _("now (data date)")
                          for d, p in zip(following, following_precision)]
     frame["site"] = frame["site_id"].map(known["name"])
     frame["country"] = frame["site_id"].map(known["country"])
@@ -81,16 +82,20 @@ def axis_start(site_status: pd.DataFrame, quiet_years: int = 5) -> pd.Timestamp 
 def describe(frame: pd.DataFrame, start=None, end=None) -> str:
     """A text alternative for screen readers: what the chart shows and where each site ends up."""
     if not len(frame):
-        return "Footprint chart: no site status history in the data."
+        return _("Footprint chart: no site status history in the data.")
     countries = frame["country_name"].nunique()
     sites = frame["site_id"].nunique()
     latest = frame.sort_values("start").groupby("site_id").tail(1)
     counts = latest["status"].value_counts()
-    summary = ", ".join(f"{counts[s]} {label('site_status', s)}" for s in vocabulary("site_status") if s in counts)
-    text = (f"Footprint chart: Russian status of {sites} sites in {countries} countries over time, "
-            f"from {frame['start'].min().year} to {frame['end'].max().year}; at the latest date {summary}.")
+    summary = ", ".join(f"{number(counts[s])} {label('site_status', s)}" for s in vocabulary("site_status")
+                        if s in counts)
+    text = _("Footprint chart: Russian status of {sites} sites in {countries} countries over time, from {first} to "
+             "{last}; at the latest date {summary}.").format(sites=number(sites), countries=number(countries),
+                                                            first=frame["start"].min().year,
+                                                            last=frame["end"].max().year, summary=summary)
     if start is not None and end is not None:
-        text += f" The selected period, {date_label(start)} to {date_label(end)}, is shaded."
+        text += " " + _("The selected period, {start} to {end}, is shaded.").format(start=date_label(start),
+                                                                                    end=date_label(end))
     return text
 
 
@@ -119,13 +124,13 @@ def footprint_chart(site_status: pd.DataFrame, sites: pd.DataFrame, start=None, 
                                                   tickCount={"interval": "year", "step": 1}))
     bands = alt.Chart(frame).mark_bar(height=ROW_HEIGHT - 6, stroke="#333", strokeWidth=0.4).encode(
         x=x, x2="end:T", y=y,
-        color=alt.Color("status_label:N", title="Russian status", scale=status_scale,
+        color=alt.Color("status_label:N", title=_("Russian status"), scale=status_scale,
                         legend=alt.Legend(orient="bottom", columns=alt.ExprRef(f"width < {NARROW_PX} ? 2 : 6"),
                                           symbolStrokeColor="#333")),
         opacity=alt.condition(site_pick, alt.value(1.0), alt.value(0.35)),
-        tooltip=[alt.Tooltip("site:N", title="Site"), alt.Tooltip("status_label:N", title="Status"),
-                 alt.Tooltip("from_label:N", title="From"), alt.Tooltip("to_label:N", title="To"),
-                 alt.Tooltip("claim_status:N", title="Claim"), alt.Tooltip("source_name:N", title="Source")],
+        tooltip=[alt.Tooltip("site:N", title=_("Site")), alt.Tooltip("status_label:N", title=_("Status")),
+                 alt.Tooltip("from_label:N", title=_("From")), alt.Tooltip("to_label:N", title=_("To")),
+                 alt.Tooltip("claim_status:N", title=_("Claim")), alt.Tooltip("source_name:N", title=_("Source"))],
     ).add_params(site_pick)
     layers = [bands]
     if start is not None and end is not None:
@@ -133,7 +138,7 @@ def footprint_chart(site_status: pd.DataFrame, sites: pd.DataFrame, start=None, 
         period = pd.DataFrame({"start": [pd.Timestamp(shown_start)], "end": [pd.Timestamp(end)],
                                "label": [f"{date_label(start)} – {date_label(end)}"]})
         layers.insert(0, alt.Chart(period).mark_rect(color=PERIOD_FILL, opacity=0.12).encode(
-            x="start:T", x2="end:T", tooltip=[alt.Tooltip("label:N", title="Selected period")]))
+            x="start:T", x2="end:T", tooltip=[alt.Tooltip("label:N", title=_("Selected period"))]))
         rules = period.melt(id_vars="label", value_vars=["start", "end"], value_name="date")
         layers.append(alt.Chart(rules).mark_rule(color="#111", strokeDash=[4, 3], strokeWidth=1.5).encode(
             x="date:T"))

@@ -7,7 +7,9 @@ import math
 import altair as alt
 import pandas as pd
 
+from basewatch.i18n import _, ngettext
 from basewatch.state.catalog import color, label
+from basewatch.text import date_label, localized_date_labels, number
 from basewatch.views.charts.common import NARROW_PX, date_domain, status_shape_scale
 
 # Estimates further apart than this are not joined: the chart shows a gap, not an invented trend.
@@ -24,10 +26,12 @@ def _monthly_aggregate(frame: pd.DataFrame) -> pd.DataFrame:
                       claim_status=("claim_status", lambda s: s.mode().iat[0]), actor=("actor", "first"))
     out = out.reset_index().rename(columns={"month": "date"})
     out["id"] = ""
-    out["date_label"] = out["date"].dt.strftime("%b %Y")
-    out["range"] = [f"{int(lo):,}–{int(hi):,} ({n:,} estimates)" for lo, hi, n in zip(out["low"], out["high"], out["n"])]
-    out["source_name"] = out["n"].map(lambda n: f"{n:,} estimates this month")
-    out["summary"] = "Monthly aggregate of many estimates: lowest low, highest high, median midpoint."
+    out["date_label"] = [date_label(d, "month") for d in out["date"]]
+    out["range"] = [ngettext("{low}–{high} ({count} estimate)", "{low}–{high} ({count} estimates)", n).format(
+        low=number(lo), high=number(hi), count=number(n)) for lo, hi, n in zip(out["low"], out["high"], out["n"])]
+    out["source_name"] = out["n"].map(lambda n: ngettext("{count} estimate this month", "{count} estimates this month",
+                                                         n).format(count=number(n)))
+    out["summary"] = _("Monthly aggregate of many estimates: lowest low, highest high, median midpoint.")
     return out
 
 
@@ -40,6 +44,7 @@ def personnel_frame(events: pd.DataFrame, by: str = "country", max_points: int =
     has_range = events["personnel_low"].notna() & events["personnel_high"].notna()
     scoped = events["site_id"].isna() if by == "country" else events["site_id"].notna()
     frame = events[has_range & scoped].copy()
+    frame["date_label"] = localized_date_labels(frame)
     frame["group"] = frame["country"].map(lambda c: label("country", c)) if by == "country" else frame["site_name"]
     frame["low"] = frame["personnel_low"].astype("float64")
     frame["high"] = frame["personnel_high"].astype("float64")
@@ -48,7 +53,7 @@ def personnel_frame(events: pd.DataFrame, by: str = "country", max_points: int =
     if len(frame) > max_points:
         frame = _monthly_aggregate(frame)
     else:
-        frame["range"] = [f"{int(lo):,}" if lo == hi else f"{int(lo):,}–{int(hi):,}"
+        frame["range"] = [number(lo) if lo == hi else f"{number(lo)}–{number(hi)}"
                           for lo, hi in zip(frame["low"], frame["high"])]
     frame["country"] = frame["group"].map(codes)
     frame["confirmed"] = frame["claim_status"] == "confirmed"
@@ -95,17 +100,22 @@ def personnel_description(frame: pd.DataFrame, title: str) -> str:
     parts = []
     for group, rows in frame.sort_values("date").groupby("group"):
         last = rows.iloc[-1]
-        parts.append(f"{group}: {len(rows)} estimate{'s' if len(rows) != 1 else ''} from {rows['date'].min().year} "
-                     f"to {rows['date'].max().year}, latest {last['range']} ({last['date_label']})")
-    return f"{title}. " + "; ".join(parts) + ". Each estimate is a point with a bar from its low to its high figure."
+        parts.append(ngettext("{group}: {count} estimate from {first} to {last}, latest {range} ({date})",
+                              "{group}: {count} estimates from {first} to {last}, latest {range} ({date})",
+                              len(rows)).format(group=group, count=number(len(rows)), first=rows["date"].min().year,
+                                                last=rows["date"].max().year, range=last["range"],
+                                                date=last["date_label"]))
+    return (f"{title}. " + "; ".join(parts) + ". "
+            + _("Each estimate is a point with a bar from its low to its high figure."))
 
 
-def personnel_chart(frame: pd.DataFrame, title: str = "Estimated Russian personnel") -> alt.LayerChart:
+def personnel_chart(frame: pd.DataFrame, title: str | None = None) -> alt.LayerChart:
     """Band from low to high and a stepped midpoint line per run of estimates; a point and error bar each.
 
     A lone estimate is only a point with its low–high bar (a band would draw a spike to nowhere).
     Up to MAX_DIRECT_LABELS series are named at their last estimate instead of in a legend.
     """
+    title = title or _("Estimated Russian personnel")
     groups, colors = group_colors(frame)
     direct = len(groups) <= MAX_DIRECT_LABELS
     group_color = alt.Color("group:N", title=None, scale=alt.Scale(domain=groups, range=colors),
@@ -127,22 +137,22 @@ def personnel_chart(frame: pd.DataFrame, title: str = "Estimated Russian personn
     base = alt.Chart(frame).encode(x=x_shared)
     runs = base.transform_filter("datum.segment_size > 1")
     band = runs.mark_area(opacity=0.18, interpolate="step-after").encode(
-        y=alt.Y("low:Q", title="Personnel (low–high)", scale=y_scale, axis=alt.Axis(format=",d")), y2="high:Q",
+        y=alt.Y("low:Q", title=_("Personnel (low–high)"), scale=y_scale, axis=alt.Axis(format=",d")), y2="high:Q",
         color=group_color, detail="segment:N")
     line = runs.mark_line(interpolate="step-after", strokeWidth=2).encode(
         y=alt.Y("mid:Q", scale=y_scale), color=group_color, detail="segment:N")
     bars = base.mark_rule(strokeWidth=2, opacity=0.75).encode(
-        x=x, y=alt.Y("low:Q", title="Personnel (low–high)", scale=y_scale, axis=alt.Axis(format=",d")),
+        x=x, y=alt.Y("low:Q", title=_("Personnel (low–high)"), scale=y_scale, axis=alt.Axis(format=",d")),
         y2="high:Q", color=group_color)
     point_encoding = dict(
         y=alt.Y("mid:Q", scale=y_scale), color=group_color,
-        shape=alt.Shape("claim_status:N", title="Claim status",
+        shape=alt.Shape("claim_status:N", title=_("Claim status"),
                         scale=status_shape_scale(),
                         legend=alt.Legend(orient="bottom", symbolStrokeColor="#333", symbolStrokeWidth=2,
                                           columns=alt.ExprRef(f"width < {NARROW_PX} ? 3 : 5"))),
-        tooltip=[alt.Tooltip("date_label:N", title="Date"), alt.Tooltip("group:N", title="Where"),
-                 alt.Tooltip("range:N", title="Personnel"), alt.Tooltip("claim_status:N", title="Status"),
-                 alt.Tooltip("source_name:N", title="Source"), alt.Tooltip("summary:N", title="Summary")])
+        tooltip=[alt.Tooltip("date_label:N", title=_("Date")), alt.Tooltip("group:N", title=_("Where")),
+                 alt.Tooltip("range:N", title=_("Personnel")), alt.Tooltip("claim_status:N", title=_("Status")),
+                 alt.Tooltip("source_name:N", title=_("Source")), alt.Tooltip("summary:N", title=_("Summary"))])
     # Confirmed estimates are solid, the others hollow, as on the timeline and map.
     solid = base.transform_filter("datum.confirmed").mark_point(
         size=70, filled=True, opacity=1).encode(**point_encoding)

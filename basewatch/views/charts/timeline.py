@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 
 from basewatch import config
+from basewatch.i18n import _, ngettext
 from basewatch.state.catalog import color, label, order, vocabulary
+from basewatch.text import localized_date_labels, number
 from basewatch.views.charts.common import NARROW_PX, date_domain, status_shape_scale
 
 # Above this many marks the timeline draws monthly counts per actor instead of single events.
@@ -23,7 +25,7 @@ def _actor_order(events: pd.DataFrame) -> list[str]:
 
 
 def _key_moments(start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.DataFrame:
-    moments = pd.DataFrame(config.KEY_MOMENTS, columns=["date", "label"])
+    moments = pd.DataFrame([(day, _(text)) for day, text in config.KEY_MOMENTS], columns=["date", "label"])
     moments["date"] = pd.to_datetime(moments["date"])
     if start is not None and end is not None:
         moments = moments[(moments["date"] >= start) & (moments["date"] <= end)]
@@ -35,6 +37,7 @@ def timeline_frame(events: pd.DataFrame) -> pd.DataFrame:
     frame = events[["id", "date", "date_label", "actor", "event_type", "claim_status", "summary",
                     "source_name", "place"]].copy()
     frame["summary"] = frame["summary"].str.slice(0, 220)
+    frame["date_label"] = localized_date_labels(events)
     frame["filled"] = frame["claim_status"] == "confirmed"
     # Readers see the catalog's names; the fields keep their names (filters and tests read them).
     for column, dim in (("actor", "actor"), ("event_type", "type"), ("claim_status", "status")):
@@ -106,16 +109,23 @@ def _ms(ts: pd.Timestamp) -> int:
 def timeline_description(events: pd.DataFrame, domain: tuple[pd.Timestamp, pd.Timestamp] | None) -> str:
     """Text alternative of the timeline chart."""
     if domain is None or events.empty:
-        return "Event timeline: no event matches the current filters."
+        return _("Event timeline: no event matches the current filters.")
     actors = _actor_order(events)
     busiest = events["actor"].map(lambda a: label("actor", a)).value_counts()
     in_focus = int(events["date"].between(*domain).sum())
-    return (f"Event timeline of {len(events):,} events from {events['date'].min().year} to "
-            f"{events['date'].max().year}, one lane per actor ({len(actors)} actors; most events: "
-            f"{busiest.index[0]}, {int(busiest.iloc[0]):,}). It opens on {domain[0].year}–{domain[1].year}, "
-            f"which holds {in_focus:,} of the events; a strip below shows the whole span and dragging "
-            f"across it moves the period shown and sets the date filter. Colour is the event type, shape "
-            f"and fill the claim status. The same events are listed in the table below the chart.")
+    return ngettext(
+        "Event timeline of {count} event from {first} to {last}, one lane per actor ({actors} actors; most events: "
+        "{busiest}, {most}). It opens on {start}–{end}, which holds {in_focus} of the events; a strip below shows "
+        "the whole span and dragging across it moves the period shown and sets the date filter. Colour is the event "
+        "type, shape and fill the claim status. The same events are listed in the table below the chart.",
+        "Event timeline of {count} events from {first} to {last}, one lane per actor ({actors} actors; most events: "
+        "{busiest}, {most}). It opens on {start}–{end}, which holds {in_focus} of the events; a strip below shows "
+        "the whole span and dragging across it moves the period shown and sets the date filter. Colour is the event "
+        "type, shape and fill the claim status. The same events are listed in the table below the chart.",
+        len(events)).format(count=number(len(events)), first=events["date"].min().year,
+                            last=events["date"].max().year, actors=number(len(actors)), busiest=busiest.index[0],
+                            most=number(int(busiest.iloc[0])), start=domain[0].year, end=domain[1].year,
+                            in_focus=number(in_focus))
 
 
 def _strip_frame(events: pd.DataFrame) -> pd.DataFrame:
@@ -174,9 +184,10 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
                   .groupby(["actor", "month"], observed=True).size().rename("events").reset_index()
                   .rename(columns={"month": "date"}))
         marks = alt.Chart(binned).mark_circle(opacity=0.7, clip=True).encode(
-            x=x, y=y, size=alt.Size("events:Q", title="Events per month", scale=alt.Scale(range=[10, 400])),
+            x=x, y=y, size=alt.Size("events:Q", title=_("Events per month"), scale=alt.Scale(range=[10, 400])),
             color=alt.value(color("actor", "russia")),
-            tooltip=[alt.Tooltip("date:T", title="Month", format="%b %Y"), "actor:N", "events:Q"],
+            tooltip=[alt.Tooltip("date:T", title=_("Month"), format="%b %Y"), alt.Tooltip("actor:N", title=_("Actor")),
+                     alt.Tooltip("events:Q", title=_("Events"))],
         )
     else:
         pick = alt.selection_point(fields=["id"], name="pick", on="click", clear="dblclick")
@@ -184,18 +195,18 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
         frame["offset"] = _stack_offsets(frame, domain) + lane_px / 2
         encoding = dict(
             x=x, y=y, yOffset=alt.YOffset("offset:Q", scale=None),
-            color=alt.Color("event_type:N", title="Event type", scale=type_scale,
+            color=alt.Color("event_type:N", title=_("Event type"), scale=type_scale,
                             legend=alt.Legend(orient="top", columns=alt.ExprRef(f"width < {NARROW_PX} ? 2 : 6"), symbolType="circle", symbolSize=90,
                                               symbolStrokeWidth=2.5, direction="horizontal")),
-            shape=alt.Shape("claim_status:N", title="Claim status",
+            shape=alt.Shape("claim_status:N", title=_("Claim status"),
                             scale=status_shape_scale(),
                             legend=alt.Legend(orient="top", columns=alt.ExprRef(f"width < {NARROW_PX} ? 3 : 5"),
                                               symbolStrokeColor="#333", symbolStrokeWidth=2,
                                               symbolSize=90, direction="horizontal")),
-            tooltip=[alt.Tooltip("date_label:N", title="Date"), alt.Tooltip("actor:N", title="Actor"),
-                     alt.Tooltip("event_type:N", title="Type"), alt.Tooltip("claim_status:N", title="Status"),
-                     alt.Tooltip("summary:N", title="Summary"), alt.Tooltip("source_name:N", title="Source"),
-                     alt.Tooltip("movement:N", title="Movement"), alt.Tooltip("id:N", title="Event id")],
+            tooltip=[alt.Tooltip("date_label:N", title=_("Date")), alt.Tooltip("actor:N", title=_("Actor")),
+                     alt.Tooltip("event_type:N", title=_("Type")), alt.Tooltip("claim_status:N", title=_("Status")),
+                     alt.Tooltip("summary:N", title=_("Summary")), alt.Tooltip("source_name:N", title=_("Source")),
+                     alt.Tooltip("movement:N", title=_("Movement")), alt.Tooltip("id:N", title=_("Event id"))],
         )
         # Confirmed events are filled, the rest hollow: two layers instead of a conditional fill,
         # because a conditional fill blanks the legend's symbols (Vega-Lite paints them white).
@@ -211,7 +222,7 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
             arrows = alt.Chart(frame[frame["movement"] != ""]).mark_text(
                 text="➜", dx=11, fontSize=13, color=MOVEMENT_COLOR, clip=True).encode(
                 x=x, y=y, yOffset=alt.YOffset("offset:Q", scale=None),
-                tooltip=[alt.Tooltip("movement:N", title="Movement"), alt.Tooltip("id:N", title="Event id")])
+                tooltip=[alt.Tooltip("movement:N", title=_("Movement")), alt.Tooltip("id:N", title=_("Event id"))])
             marks = alt.layer(marks, arrows)
         if selected_id is not None and (frame["id"] == selected_id).any():
             ring = alt.Chart(frame[frame["id"] == selected_id]).mark_point(
@@ -246,9 +257,9 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
         x2="end:T",
         # Square-root heights: a year with one event stays visible next to a year with sixty.
         y=alt.Y("events:Q", title=None, axis=None, scale=alt.Scale(type="sqrt")), y2=alt.datum(0),
-        tooltip=[alt.Tooltip("date:T", title="From", format="%b %Y"), alt.Tooltip("events:Q", title="Events")],
+        tooltip=[alt.Tooltip("date:T", title=_("From"), format="%b %Y"), alt.Tooltip("events:Q", title=_("Events"))],
     ).add_params(brush).properties(
-        height=STRIP_HEIGHT, title=alt.TitleParams("Whole period: drag to choose the years shown above",
+        height=STRIP_HEIGHT, title=alt.TitleParams(_("Whole period: drag to choose the years shown above"),
                                                    fontSize=12, fontWeight="normal", anchor="start",
                                                    color="#333"))
     # The strip's domain is declared once, on the bars: Vega-Lite 6.5 in the browser merges two equal

@@ -18,6 +18,7 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from basewatch import config
+from basewatch.i18n import _
 from basewatch.views.maps.export import MapExport
 from basewatch.views.maps.framing import FitToFrame, UserViewFlag
 
@@ -131,11 +132,11 @@ def build_base_map(frame: tuple[tuple[float, float], tuple[float, float]] | None
                       world_copy_jump=False)
     MarkerStyles().add_to(fmap)
     OfflineBasemap(config.STATIC_URL + "basemap/countries.geojson").add_to(fmap)
-    folium.TileLayer(OSM_TILES, name="OpenStreetMap (online)", attr=OSM_ATTRIBUTION, overlay=True,
+    folium.TileLayer(OSM_TILES, name=_("OpenStreetMap (online)"), attr=OSM_ATTRIBUTION, overlay=True,
                      show=False, max_zoom=19).add_to(fmap)
-    folium.TileLayer(SATELLITE_TILES, name="Satellite imagery (online)", attr=SATELLITE_ATTRIBUTION,
+    folium.TileLayer(SATELLITE_TILES, name=_("Satellite imagery (online)"), attr=SATELLITE_ATTRIBUTION,
                      overlay=True, show=False, max_zoom=18).add_to(fmap)
-    folium.plugins.Fullscreen(position="topleft").add_to(fmap)
+    folium.plugins.Fullscreen(position="topleft", title=_("Full screen"), title_cancel=_("Exit full screen")).add_to(fmap)
     if frame is not None:
         FitToFrame(frame).add_to(fmap)
     UserViewFlag().add_to(fmap)

@@ -16,8 +16,9 @@ import pandas as pd
 from branca.element import CssLink, JavascriptLink, MacroElement
 from folium.template import Template
 
+from basewatch.i18n import _
 from basewatch.queries import aggregate
-from basewatch.text import inert
+from basewatch.text import inert, localized_date_labels
 
 
 class EventCluster(folium.plugins.MarkerCluster):
@@ -43,8 +44,8 @@ class EventCluster(folium.plugins.MarkerCluster):
                 var icon = L.divIcon({className: cls, iconSize: [12, 12],
                     html: '<span style="--c:' + colors[r[2]] + '"></span>'});
                 var m = L.marker([r[0], r[1]], {icon: icon, keyboard: false, bwActor: r[2]});
-                m.bindTooltip("<b>" + r[5] + "</b> · " + actors[r[2]] + " · " + types[r[3]] +
-                    " · <i>" + statusNames[r[4]] + "</i><span hidden>[event:" + r[6] + "]</span>");
+                m.bindTooltip('<div dir="auto"><b>' + r[5] + "</b> · " + actors[r[2]] + " · " + types[r[3]] +
+                    " · <i>" + statusNames[r[4]] + "</i></div><span hidden>[event:" + r[6] + "]</span>");
                 markers[i] = m;
             }
             var options = {{ this.options|tojavascript }};
@@ -69,8 +70,8 @@ class EventCluster(folium.plugins.MarkerCluster):
         })();
         {% endmacro %}""")
 
-    def __init__(self, rows: list[list], catalog, name: str = "Events"):
-        super().__init__(name=name, chunkedLoading=True, showCoverageOnHover=False, maxClusterRadius=40,
+    def __init__(self, rows: list[list], catalog, name: str | None = None):
+        super().__init__(name=name or _("Events"), chunkedLoading=True, showCoverageOnHover=False, maxClusterRadius=40,
                          spiderfyOnMaxZoom=True)
         self._name = "EventCluster"
         # Serialised once here (Jinja's tojson is several times slower); rows hold only numbers,
@@ -105,7 +106,8 @@ def event_rows(events: pd.DataFrame, catalog) -> list[list]:
         "lat": located["map_lat"].round(4), "lon": located["map_lon"].round(4),
         "actor": located["actor_slug"].map(catalog.index("actor")),
         "type": located["event_type"].map(catalog.index("type")),
-        "status": located["claim_status"].map(catalog.index("status")), "date": located["date_label"],
+        "status": located["claim_status"].map(catalog.index("status")),
+        "date": localized_date_labels(events.loc[located.index]),
         "id": located["id"],
     })
     return frame.values.tolist()
@@ -140,7 +142,7 @@ def build_layer(data: LayerData, catalog) -> folium.FeatureGroup:
     """The event layer for `layer_data`'s answer: clustered points or grid cells."""
     if data.kind == "cells":
         return build_cell_layer(data.cells, catalog)
-    group = folium.FeatureGroup(name="Events", control=True)
+    group = folium.FeatureGroup(name=_("Events"), control=True)
     EventCluster(data.rows, catalog).add_to(group)
     return group
 
@@ -164,11 +166,12 @@ class EventCells(MacroElement):
                     return actors[m[0]] + " " + Math.round(100 * m[1] / r[2]) + "%"; });
                 var size = Math.round(26 + 7 * Math.log10(r[2]));
                 var label = r[2] >= 1e6 ? (r[2] / 1e6).toFixed(1) + "M" : r[2] >= 1e4 ? Math.round(r[2] / 1e3) + "k"
-                    : r[2].toLocaleString("en");
+                    : r[2].toLocaleString("en");  // Latin digits in every language (see the glossary)
                 var icon = L.divIcon({className: "bw-cell", iconSize: [size, size],
                     html: '<span style="background:' + colors[top] + '">' + label + "</span>"});
                 var marker = L.marker([r[0], r[1]], {icon: icon, keyboard: false});
-                marker.bindTooltip("<b>" + r[2].toLocaleString("en") + " events</b><br>" + parts.join(" · "));
+                marker.bindTooltip('<div dir="auto"><b>' + {{ this.count_text|tojson }}.replace("{count}", r[2].toLocaleString("en")) +
+                    "</b><br>" + parts.join(" · ") + "</div>");
                 marker.on("click", function (e) {
                     var map = group._map; if (map) { map.setView(e.latlng, Math.min(map.getZoom() + 2, 18)); } });
                 marker.addTo(group);
@@ -180,11 +183,12 @@ class EventCells(MacroElement):
         super().__init__()
         self._name = "EventCells"
         self.rows, self.actors, self.colors = rows, actors, colors
+        self.count_text = inert(_("{count} events"))
 
 
 def build_cell_layer(cells: pd.DataFrame, catalog) -> folium.FeatureGroup:
     """Aggregated events (see basewatch.queries.aggregate) as one disc per grid cell, coloured by its main actor."""
-    group = folium.FeatureGroup(name="Events (grouped: too many to draw one by one)", control=True)
+    group = folium.FeatureGroup(name=_("Events (grouped: too many to draw one by one)"), control=True)
     index = catalog.index("actor")
     actors = catalog.values("actor")
     rows = []

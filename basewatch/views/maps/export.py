@@ -7,6 +7,7 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
+from basewatch.i18n import _, direction
 from basewatch.text import inert
 from basewatch.views.exports import source_line
 
@@ -49,7 +50,7 @@ class MapExport(JSCSSMixin, MacroElement):
             }
             function download(button) {
                 var caption = window.bwExportText || {}, label = button.textContent;
-                button.disabled = true; button.textContent = "Preparing PNG…";
+                button.disabled = true; button.textContent = {{ this.words.preparing|tojson }};
                 var ratio = 2;
                 htmlToImage.toCanvas(map.getContainer(), {pixelRatio: ratio, skipFonts: true, backgroundColor: "#c9dbe8",
                     filter: function (node) { return !(node.classList && node.classList.contains("leaflet-control-container")); }
@@ -78,10 +79,16 @@ class MapExport(JSCSSMixin, MacroElement):
                     out.width = width; out.height = topH + shot.height + bottomH;
                     var ctx = out.getContext("2d");
                     ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, out.width, out.height);
+                    // Right to left (Arabic): lines right-aligned, each wrapped in RLI…PDI so Latin names and
+                    // figures keep their order; the link is a left-to-right isolate (LRI…PDI) on the right.
+                    var rtl = !!caption.rtl;
+                    ctx.direction = rtl ? "rtl" : "ltr"; ctx.textAlign = rtl ? "right" : "left";
                     function draw(b, y) {
-                        b.forEach(function (p) {
+                        b.forEach(function (p, i) {
                             ctx.font = p.font; ctx.fillStyle = p.color;
-                            p.lines.forEach(function (line) { y += p.size * 1.35; ctx.fillText(line, pad, y - p.size * 0.3); });
+                            var open = rtl ? (p.color === "#0b5394" ? "\u2066" : "\u2067") : "", close = rtl ? "\u2069" : "";
+                            p.lines.forEach(function (line) { y += p.size * 1.35;
+                                ctx.fillText(open + line + close, rtl ? width - pad : pad, y - p.size * 0.3); });
                         });
                     }
                     draw(top, pad);
@@ -97,7 +104,7 @@ class MapExport(JSCSSMixin, MacroElement):
                     }, "image/png");
                 }).catch(function (error) {
                     console.error("Basewatch: map PNG failed", error);
-                    label = "PNG failed, try again";
+                    label = {{ this.words.failed|tojson }};
                 }).then(function () { button.disabled = false; button.textContent = label; });
             }
             var Control = L.Control.extend({
@@ -105,8 +112,8 @@ class MapExport(JSCSSMixin, MacroElement):
                 onAdd: function () {
                     var button = L.DomUtil.create("button", "bw-export");
                     button.type = "button";
-                    button.textContent = "Download PNG";
-                    button.title = "Download this map view as a PNG with its title, filters, source and link";
+                    button.textContent = {{ this.words.download|tojson }};
+                    button.title = {{ this.words.title|tojson }};
                     L.DomEvent.disableClickPropagation(button);
                     L.DomEvent.on(button, "click", function () { download(button); });
                     return button;
@@ -119,6 +126,9 @@ class MapExport(JSCSSMixin, MacroElement):
     def __init__(self):
         super().__init__()
         self._name = "MapExport"
+        self.words = {"download": _("Download PNG"), "preparing": _("Preparing PNG…"),
+                      "failed": _("PNG failed, try again"),
+                      "title": _("Download this map view as a PNG with its title, filters, source and link")}
 
 
 class ExportCaption(MacroElement):
@@ -146,5 +156,6 @@ def build_export_caption_layer(title: str, sentence: str, version: str, link: st
     """
     group = folium.FeatureGroup(name="Caption", control=False)
     ExportCaption({"title": inert(title), "sentence": inert(sentence), "source": inert(source_line(version)),
-                   "link": inert(link), "template": inert(template), "hasView": bool(has_view)}).add_to(group)
+                   "link": inert(link), "template": inert(template), "hasView": bool(has_view),
+                   "rtl": direction() == "rtl"}).add_to(group)
     return group

@@ -36,7 +36,7 @@ def frame_bounds(events: pd.DataFrame, sites: pd.DataFrame) -> tuple[tuple[float
     all_lats = pd.concat([lats, named["lat"].astype("float64")])
     all_lons = pd.concat([lons, named["lon"].astype("float64")])
     if all_lats.empty:
-        lat, lon, _ = config.MAP_DEFAULT_VIEW
+        lat, lon, _zoom = config.MAP_DEFAULT_VIEW
         return (lat - 8, lon - 12), (lat + 8, lon + 12)
     return (float(all_lats.min()), float(all_lons.min())), (float(all_lats.max()), float(all_lons.max()))
 

@@ -10,15 +10,16 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from basewatch import config
+from basewatch.i18n import _
 from basewatch.queries.geo import great_circle_points
-from basewatch.text import inert
+from basewatch.text import inert, number
 
 
 def site_tooltip(site: pd.Series, catalog) -> str:
     """Hover text of a site marker; the hidden part lets a click name the site."""
-    return (f"<b>{inert(site['name'])}</b><br>{inert(catalog.label('site_kind', site['kind']))} · status: "
-            f"{inert(catalog.label('site_status', site['status']))}"
-            f"<span hidden>[site:{inert(site['id'])}]</span>")
+    return (f'<div dir="auto"><b>{inert(site["name"])}</b><br>{inert(catalog.label("site_kind", site["kind"]))} · '
+            + inert(_("status: {status}").format(status=catalog.label("site_status", site["status"])))
+            + f"</div><span hidden>[site:{inert(site['id'])}]</span>")
 
 
 def short_name(name: str) -> str:
@@ -54,7 +55,7 @@ class SiteMarkers(MacroElement):
                 if (r[4]) {
                     var marker = L.marker([r[0], r[1]], {pane: "bwLabels", interactive: false, keyboard: false, icon: L.divIcon({
                         className: "bw-site-label-icon", iconSize: [0, 0], iconAnchor: [0, 0],
-                        html: '<div class="bw-site-label">' + r[4] + "</div>"})}).addTo(group);
+                        html: '<div class="bw-site-label" dir="auto">' + r[4] + "</div>"})}).addTo(group);
                     labels.push({row: r, rank: ranks[i], marker: marker});
                 }
             });
@@ -131,20 +132,20 @@ def label_priority(sites: pd.DataFrame, events: pd.DataFrame | None = None) -> d
 
 def build_site_layer(sites: pd.DataFrame, catalog, events: pd.DataFrame | None = None) -> folium.FeatureGroup:
     """Sites as rings coloured by status, with decluttered name labels (busiest sites in `events` first)."""
-    group = folium.FeatureGroup(name="Sites", control=True)
+    group = folium.FeatureGroup(name=_("Sites"), control=True)
     rank = label_priority(sites, events)
     rows = [[float(site["lat"]), float(site["lon"]), catalog.color("site_status", site["status"]),
              site_tooltip(site, catalog), inert(short_name(site["name"])), uncertainty_km(site)]
-            for _, site in sites.iterrows()]
+            for _index, site in sites.iterrows()]
     SiteMarkers(rows, [rank[site_id] for site_id in sites["id"]]).add_to(group)
     return group
 
 
 def build_ring_layer(sites: pd.DataFrame, ring_ids: tuple[str, ...], radius_km: int) -> folium.FeatureGroup:
     """Range rings of `radius_km` around the chosen sites."""
-    group = folium.FeatureGroup(name=f"Range rings ({radius_km:,} km)", control=True)
+    group = folium.FeatureGroup(name=_("Range rings ({km} km)").format(km=number(radius_km)), control=True)
     chosen = sites[sites["id"].isin(ring_ids)]
-    for _, site in chosen.iterrows():
+    for _index, site in chosen.iterrows():
         folium.Circle(
             location=[site["lat"], site["lon"]], radius=radius_km * 1000, color="#0072B2", weight=2,
             dash_array="6 6", fill=False, interactive=False,
@@ -183,7 +184,7 @@ class SelectionMarker(MacroElement):
 
 def build_selection_layer(point: tuple[float, float] | None, color: str = "#111111") -> folium.FeatureGroup:
     """The selected event or site: a ring drawn above its cluster, in a pane of its own."""
-    group = folium.FeatureGroup(name="Selection", control=False)
+    group = folium.FeatureGroup(name=_("Selection"), control=False)
     if point is not None:
         SelectionMarker(point, color).add_to(group)
     return group
@@ -211,9 +212,11 @@ class MovementArcs(MacroElement):
             var names = {{ this.names|tojson }}, rows = {{ this.rows|tojson }};
             rows.forEach(function (r) {
                 var pts = r[0], n = r[1], width = 2 + 2 * Math.log2(n);
-                var tip = "<b>" + names[r[2]] + " → " + names[r[3]] + "</b><br>" + n + " movement" +
-                    (n === 1 ? "" : "s") + " in view: " + r[5].join(", ") +
-                    "<span hidden>[event:" + r[4] + "]</span>";
+                var words = {{ this.words|tojson }};
+                var tip = '<div dir="auto"><b><bdi>' + names[r[2]] + "</bdi> → <bdi>" + names[r[3]] + "</bdi></b><br>" +
+                    (n === 1 ? words[0] : words[1]).replace("{count}", n) + " " +
+                    r[5].map(function (i) { return "<bdi>" + i + "</bdi>"; }).join(", ") +
+                    "</div><span hidden>[event:" + r[4] + "]</span>";
                 L.polyline(pts, {color: {{ this.color|tojson }}, weight: width, opacity: 0.85})
                     .bindTooltip(tip, {sticky: true}).addTo({{ this._parent.get_name() }});
                 var a = pts[pts.length - 4], b = pts[pts.length - 1];
@@ -234,11 +237,14 @@ class MovementArcs(MacroElement):
         self.rows = rows
         self.color = config.MOVEMENT_COLOR
         self.names = names
+        # One and several movements (the arcs count in the browser; languages with more plural forms use
+        # the general form, which the translations word so that it reads for any number).
+        self.words = [inert(_("{count} movement in view:")), inert(_("{count} movements in view:"))]
 
 
 def build_movement_layer(moves: pd.DataFrame, sites: pd.DataFrame) -> folium.FeatureGroup:
     """Movements between sites in view as directed arcs (origin → destination), width by number of movements."""
-    group = folium.FeatureGroup(name="Movements between sites", control=True)
+    group = folium.FeatureGroup(name=_("Movements between sites"), control=True)
     if moves.empty:
         return group
     index = {site_id: i for i, site_id in enumerate(sites["id"])}
