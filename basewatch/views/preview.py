@@ -25,7 +25,7 @@ import pandas as pd
 import vl_convert
 from PIL import Image
 
-from basewatch import config
+from basewatch import config, i18n
 from basewatch.i18n import _, direction
 from basewatch.loading.dataset import Dataset
 from basewatch.queries import footprint
@@ -126,12 +126,17 @@ def title_of(page_key: str, state: ViewState, dataset: Dataset, catalog: Catalog
 
 
 def card(page_key: str, state: ViewState, dataset: Dataset, catalog: Catalog, base_url: str) -> Card:
-    """The card of a view (speak the view's language around this call: texts are translated here)."""
+    """The card of a view, its texts in the view's language."""
+    with i18n.use(state.lang):
+        return _card(page_key, state, dataset, catalog, base_url)
+
+
+def _card(page_key: str, state: ViewState, dataset: Dataset, catalog: Catalog, base_url: str) -> Card:
     events = apply_filters(dataset.events, state.filters)
     sentence = describe_filters(state.filters, catalog, len(events), len(dataset.events))
     link = links.link(page_key, state, catalog).on(base_url)
     common = dict(title=title_of(page_key, state, dataset, catalog), sentence=sentence,
-                  source=source_line(dataset.version), link=link, rtl=direction() == "rtl")
+                  source=source_line(dataset.version), link=link, rtl=direction(state.lang) == "rtl")
     if page_key in ("map", "sites"):
         sites = footprint.sites_as_of(dataset.site_status, dataset.sites, state.filters.date_to)
         return Card(**common, body=still.spec(state, events, sites, catalog,
@@ -219,8 +224,9 @@ def compose(card_: Card, body_svg: str | None) -> str:
     foot_y = HEIGHT - FOOTER_H / 2 + FOOT_PX * 0.35
     source = _text(card_.source, MARGIN, foot_y, FOOT_PX, fill="#333", rtl=rtl) if card_.source else ""
     room = WIDTH - 2 * MARGIN - len(card_.source) * FOOT_PX * GLYPH_EM - 24
-    link = _text(_fit(card_.link, FOOT_PX, room), WIDTH - MARGIN, foot_y, FOOT_PX, fill="#0b5394",
-                 anchor="end") if card_.link else ""
+    # The link sits at the end of the line the source starts: right in a left-to-right card, left otherwise.
+    link = _text(_fit(card_.link, FOOT_PX, room), MARGIN if rtl else WIDTH - MARGIN, foot_y, FOOT_PX,
+                 fill="#0b5394", anchor="start" if rtl else "end") if card_.link else ""
     return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{WIDTH}" '
             f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}">\n'
             f'<rect width="100%" height="100%" fill="white"/>\n{body}\n'
