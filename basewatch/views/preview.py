@@ -18,8 +18,12 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 import vl_convert
@@ -125,20 +129,36 @@ def title_of(page_key: str, state: ViewState, dataset: Dataset, catalog: Catalog
     return titles.get(page_key, label("page", page_key))
 
 
-def card(page_key: str, state: ViewState, dataset: Dataset, catalog: Catalog, base_url: str) -> Card:
-    """The card of a view, its texts in the view's language."""
+_sites_on: OrderedDict = OrderedDict()
+_sites_lock = threading.Lock()
+
+
+def sites_on(dataset: Dataset, day) -> pd.DataFrame:
+    """The sites with their status on `day` (None: the data date), once per data version and day in a process."""
+    key = (dataset.version, day)
+    with _sites_lock:
+        if key not in _sites_on:
+            _sites_on[key] = footprint.sites_as_of(dataset.site_status, dataset.sites, day)
+            while len(_sites_on) > 16:
+                _sites_on.popitem(last=False)
+        return _sites_on[key]
+
+
+def card(page_key: str, state: ViewState, dataset: Dataset, catalog: Catalog, base_url: str,
+         link: str | None = None) -> Card:
+    """The card of a view, its texts in the view's language; `link` (default: the view's link under `base_url`)
+    is the address printed on it (the snapshot prints the archived copy's)."""
     with i18n.use(state.lang):
-        return _card(page_key, state, dataset, catalog, base_url)
+        return _card(page_key, state, dataset, catalog, link or links.link(page_key, state, catalog).on(base_url))
 
 
-def _card(page_key: str, state: ViewState, dataset: Dataset, catalog: Catalog, base_url: str) -> Card:
+def _card(page_key: str, state: ViewState, dataset: Dataset, catalog: Catalog, link: str) -> Card:
     events = apply_filters(dataset.events, state.filters)
     sentence = describe_filters(state.filters, catalog, len(events), len(dataset.events))
-    link = links.link(page_key, state, catalog).on(base_url)
     common = dict(title=title_of(page_key, state, dataset, catalog), sentence=sentence,
                   source=source_line(dataset.version), link=link, rtl=direction(state.lang) == "rtl")
     if page_key in ("map", "sites"):
-        sites = footprint.sites_as_of(dataset.site_status, dataset.sites, state.filters.date_to)
+        sites = sites_on(dataset, state.filters.date_to)
         return Card(**common, body=still.spec(state, events, sites, catalog,
                                              site_zoom=still.SITE_ZOOM if page_key == "sites" else None))
     spec = chart_spec(page_key, state, dataset, events)
@@ -198,7 +218,15 @@ def _inner(svg: str) -> tuple[str, float, float]:
     return inner, float(match.group(1)), float(match.group(2))
 
 
-def compose(card_: Card, body_svg: str | None) -> str:
+def _placement(width: float, height: float) -> tuple[float, float, float]:
+    """Where a body of this size goes and how much it is scaled: (x, y, scale)."""
+    if width >= WIDTH - 1:  # a map: edge to edge
+        return 0.0, float(HEADER_H), 1.0
+    k = min((WIDTH - 2 * MARGIN) / width, (BODY_H - 8) / height)  # a chart: enlarged to fit, centred
+    return (WIDTH - width * k) / 2, HEADER_H + 4.0, k
+
+
+def compose(card_: Card, body_svg: str | None = None) -> str:
     """The whole 1200×630 SVG: title and sentence above the body, source line and link beneath."""
     rtl = card_.rtl
     parts = [_text(_fit(card_.title, TITLE_PX, WIDTH - 2 * MARGIN), MARGIN, MARGIN + TITLE_PX * 0.78, TITLE_PX,
@@ -209,12 +237,8 @@ def compose(card_: Card, body_svg: str | None) -> str:
     body = ""
     if body_svg is not None:
         inner, width, height = _inner(body_svg)
-        if width >= WIDTH - 1:  # a map: edge to edge
-            body = f'<g transform="translate(0,{HEADER_H})">{inner}</g>'
-        else:  # a chart: enlarged (or shrunk) to fit inside the margins, centred
-            k = min((WIDTH - 2 * MARGIN) / width, (BODY_H - 8) / height)
-            x = (WIDTH - width * k) / 2
-            body = f'<g transform="translate({x:.1f},{HEADER_H + 4}) scale({k:.4f})">{inner}</g>'
+        x, y, k = _placement(width, height)
+        body = f'<g transform="translate({x:.1f},{y:.1f}) scale({k:.4f})">{inner}</g>'
     elif card_.numbers:
         step = (WIDTH - 2 * MARGIN) / len(card_.numbers)
         for i, (value, what) in enumerate(card_.numbers):
@@ -235,16 +259,36 @@ def compose(card_: Card, body_svg: str | None) -> str:
             + "\n".join(parts) + f"\n{source}\n{link}\n</svg>\n")
 
 
+@lru_cache(maxsize=16)
+def _body(spec_json: str) -> tuple[Image.Image, tuple[int, int]]:
+    """A body drawn and rasterised once per process, with where it goes on the card.
+
+    Many views share a body (every event page without a map position shows the same map), and drawing
+    and rasterising the body is most of a card's cost; the caption around it is rasterised per card.
+    """
+    inner, width, height = _inner(vl_convert.vegalite_to_svg(json.loads(spec_json)))
+    x, y, k = _placement(width, height)
+    w, h = round(width * k), round(height * k)
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{w}" '
+           f'height="{h}" viewBox="0 0 {w} {h}"><rect width="100%" height="100%" fill="white"/>'
+           f'<g transform="scale({k:.4f})">{inner}</g></svg>')
+    image = Image.open(io.BytesIO(vl_convert.svg_to_png(svg, scale=1))).convert("RGB")
+    return image, (round(x), round(y))
+
+
 def draw(card_: Card) -> bytes:
     """The card as a 1200×630 PNG with a 256-colour palette (same card, same bytes)."""
-    body_svg = vl_convert.vegalite_to_svg(card_.body) if card_.body is not None else None
-    full = Image.open(io.BytesIO(vl_convert.svg_to_png(compose(card_, body_svg), scale=1))).convert("RGB")
+    full = Image.open(io.BytesIO(vl_convert.svg_to_png(compose(card_), scale=1))).convert("RGB")
+    if card_.body is not None:
+        body, where = _body(json.dumps(card_.body, sort_keys=True))
+        full.paste(body, where)
     palette = full.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     out = io.BytesIO()
-    palette.save(out, format="PNG", optimize=True)
+    palette.save(out, format="PNG", compress_level=6)
     return out.getvalue()
 
 
-def render(page_key: str, state: ViewState, dataset: Dataset, catalog: Catalog, base_url: str) -> bytes:
-    """The preview image of a view, in one step (the export and tests; the web routes split it)."""
-    return draw(card(page_key, state, dataset, catalog, base_url))
+def render(page_key: str, state: ViewState, dataset: Dataset, catalog: Catalog, base_url: str,
+           link: str | None = None) -> bytes:
+    """The preview image of a view: its card, drawn."""
+    return draw(card(page_key, state, dataset, catalog, base_url, link))
