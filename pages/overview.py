@@ -17,13 +17,14 @@ sites = ctx.sites
 as_of = long_date(ctx.footprint_date)
 status_counts = summaries.sites_by_status(sites)
 sites_with_events = ctx.events["site_id"].dropna().nunique()
-cols = st.columns(3)
-cols[0].metric("Events in view", f"{len(ctx.events):,}", help=f"of {len(ctx.all_events):,} in the data")
-cols[1].metric("Sites with events in view", f"{sites_with_events} of {len(sites)}")
-cols[2].metric("Sites still active", status_counts.get("active", 0),
-               help=f"Russian presence reported as active on {as_of}, the end of the selected period")
-st.caption(f"Sites by Russian status on {as_of}: " + " · ".join(
-    f"{count} {label('site_status', status)}" for status, count in status_counts.items()))
+if not ctx.embedded:  # an embed is the view alone: the chart and its sentence
+    cols = st.columns(3)
+    cols[0].metric("Events in view", f"{len(ctx.events):,}", help=f"of {len(ctx.all_events):,} in the data")
+    cols[1].metric("Sites with events in view", f"{sites_with_events} of {len(sites)}")
+    cols[2].metric("Sites still active", status_counts.get("active", 0),
+                   help=f"Russian presence reported as active on {as_of}, the end of the selected period")
+    st.caption(f"Sites by Russian status on {as_of}: " + " · ".join(
+        f"{count} {label('site_status', status)}" for status, count in status_counts.items()))
 
 period_start, period_end = ctx.state.filters.date_from, ctx.state.filters.date_to
 st.subheader("The footprint over time")
@@ -37,6 +38,7 @@ picked = selections.picked_value(selection, "site_pick", "site_id")
 session.follow_pick("footprint_pick", picked, site=picked)
 bands = resources.footprint_bands(ctx.dataset)
 st.caption(footprint_chart.describe(bands, period_start, period_end) + " Click a band to select its site.")
+chrome.stop_if_embedded(ctx)
 components.chart_as_table(bands, components.FOOTPRINT_TABLE, key="footprint_table")
 if ctx.state.site is not None:
     with st.container(border=True):

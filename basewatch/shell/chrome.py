@@ -7,21 +7,22 @@ server Streamlit serves a deep link such as /map straight from pages/map.py (see
 from __future__ import annotations
 
 import datetime as dt
-import html
 from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
 
 from basewatch import config
+from basewatch.i18n import _
 from basewatch.loading.dataset import DataError, Dataset
 from basewatch.queries import footprint
 from basewatch.shell import resources, session, sidebar
+from basewatch.state import links
 from basewatch.state.catalog import Catalog, label
 from basewatch.state.filters import apply_filters, describe_filters
 from basewatch.state.urlstate import ViewState
 from basewatch.text import citation, md_escape
-from basewatch.views import exports
+from basewatch.views import exports, share
 
 # Caption and help text sit on a white page: #595959 keeps them above the WCAG AA 4.5:1 contrast ratio.
 PAGE_CSS = ("<style>.block-container{padding-top:2.2rem;} [data-testid=stSidebarHeader]{height:1rem;}"
@@ -78,6 +79,11 @@ class PageContext:
     def changes(self) -> list:
         """The data changelog's entries."""
         return self.dataset.changes
+
+    @property
+    def embedded(self) -> bool:
+        """True in an embed (`embed=true`): the page shows its map or chart, its sentence and a way back only."""
+        return bool(st.context.is_embedded)
 
     def summary(self) -> str:
         """The plain-language sentence describing the current view (not escaped)."""
@@ -140,13 +146,24 @@ def page_link(text: str, page_key: str, **changes) -> None:
     st.page_link(target.page.script, label=text, query_params=target.params)
 
 
-EMBED_HEIGHT = 720
+def stop_if_embedded(ctx: PageContext) -> None:
+    """End an embedded page here: an embed is the view alone (its map or chart and sentence)."""
+    if ctx.embedded:
+        st.stop()
 
 
-def embed_snippet(src: str, title: str) -> str:
-    """An <iframe> showing `src` (a view's embed link) without sidebar or menu."""
-    return (f'<iframe src="{html.escape(src)}" width="100%" height="{EMBED_HEIGHT}" '
-            f'title="{html.escape(title)}" style="border:0" loading="lazy"></iframe>')
+def _preview_image(ctx: PageContext, target) -> str | None:
+    """The view's preview image for the embed snippet's fallback: the app's own route, else the archived copy's."""
+    if config.web_routes_on():
+        return target.preview_on(session.base_url(ctx.page_key), ctx.dataset.version)
+    archived = _archived(ctx)
+    return archived + "preview.png" if archived else None
+
+
+def _archived(ctx: PageContext) -> str | None:
+    """The archived copy of this view in the static snapshot, when one is configured and the view is archived."""
+    archive = config.archive_url()
+    return links.archived(ctx.state, archive, ctx.dataset.version) if archive else None
 
 
 def share_box(ctx: PageContext, quote: list[str] | None = None) -> None:
@@ -154,6 +171,8 @@ def share_box(ctx: PageContext, quote: list[str] | None = None) -> None:
 
     `quote`: sentences the page offers for quoting (e.g. what changed); they open the citation block.
     """
+    if ctx.embedded:
+        return
     target = session.link(ctx.page_key)
     link = session.absolute(target, ctx.page_key)
     sentence = ctx.summary()
@@ -164,10 +183,15 @@ def share_box(ctx: PageContext, quote: list[str] | None = None) -> None:
         quoted = "\n".join(quote or [])
         st.code((quoted + "\n\n" if quoted else "") + citation(link, ctx.dataset.version, dt.date.today(), sentence),
                 language=None, wrap_lines=True)
+        archived = _archived(ctx)
+        if archived:
+            st.caption(_("Archived copy of this view (data version {version}): it never changes, cite it").format(
+                version=ctx.dataset.version))
+            st.code(archived, language=None, wrap_lines=True)
         st.caption("Embed this view in a web page")
         title = f"{config.APP_TITLE}: {label('page', ctx.page_key)}. {sentence}"
-        st.code(embed_snippet(session.absolute(target, ctx.page_key, embed=True), title), language="html",
-                wrap_lines=True)
+        st.code(share.embed_snippet(session.absolute(target, ctx.page_key, embed=True), title, link,
+                                    _preview_image(ctx, target)), language="html", wrap_lines=True)
 
 
 def chart_downloads(ctx: PageContext, chart_or_spec, title: str, key: str) -> None:
@@ -175,10 +199,12 @@ def chart_downloads(ctx: PageContext, chart_or_spec, title: str, key: str) -> No
 
     The images are rendered only on click; the callables hold what they need, since they run after this run.
     """
+    if ctx.embedded:
+        return
     link = session.absolute(session.link(ctx.page_key), ctx.page_key)
     sentence, version = ctx.summary(), ctx.dataset.version
     slug = f"basewatch-{key}-{version}"
-    png, svg, _ = st.columns([1, 1, 4])
+    png, svg, _spare = st.columns([1, 1, 4])
     png.download_button("Download PNG", lambda: exports.chart_image(chart_or_spec, "png", title, sentence, version, link),
                         file_name=f"{slug}.png", mime="image/png", on_click="ignore", key=f"dl_{key}_png")
     svg.download_button("Download SVG", lambda: exports.chart_image(chart_or_spec, "svg", title, sentence, version, link),
