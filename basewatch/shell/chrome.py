@@ -27,6 +27,8 @@ from basewatch.views import exports, share
 # Caption and help text sit on a white page: #595959 keeps them above the WCAG AA 4.5:1 contrast ratio.
 PAGE_CSS = ("<style>.block-container{padding-top:2.2rem;} [data-testid=stSidebarHeader]{height:1rem;}"
             "[data-testid=stCaptionContainer]{opacity:1;color:#595959;}</style>")
+# An embed keeps Streamlit's header (the sidebar toggle): start below it, so "Open in Basewatch" shows.
+EMBED_CSS = "<style>.block-container{padding-top:3.8rem;} h1{font-size:2rem !important;}</style>"
 
 
 @dataclass
@@ -111,7 +113,7 @@ def page_setup(page_key: str) -> PageContext:
     # An embedded view is the view alone: its filters live in the link, the sidebar starts folded.
     st.set_page_config(page_title=f"{label('page', page_key)} · {config.APP_TITLE}", page_icon=None, layout="wide",
                        initial_sidebar_state="collapsed" if st.context.is_embedded else "auto")
-    st.html(PAGE_CSS)
+    st.html(PAGE_CSS + (EMBED_CSS if st.context.is_embedded else ""))
     try:
         dataset = resources.dataset()
     except DataError as error:
