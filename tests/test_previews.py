@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import time
 from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree
 
@@ -180,3 +181,24 @@ def test_preview_links_come_from_the_link_builder(mini):
     target = links.link("map", ViewState(filters=Filters(actors=frozenset({"russia"}))), catalog)
     assert target.preview_on("https://b.example/app", "2026-01-27+9b5a97b") == (
         "https://b.example/app/-/preview/map.png?actor=russia&v=2026-01-27%2B9b5a97b")
+
+
+def test_an_idle_worker_stops_and_the_next_preview_starts_it_again(monkeypatch):
+    monkeypatch.setenv("BASEWATCH_DATA_DIR", str(MINI))
+    renderer = previews.Renderer(workers=1, queue=1)
+    renderer.idle_seconds = 0.4
+    try:
+        generic = renderer.generic()  # starts the worker; its first job is the generic card
+        assert renderer.generic_future is not None and renderer.generic_future.result() == generic
+        deadline = time.monotonic() + 60
+        while renderer.pool is not None and time.monotonic() < deadline:  # waiting for the reaper, not timing it
+            time.sleep(0.1)
+        assert renderer.pool is None, "the idle worker was never stopped"
+        assert renderer.generic() == generic  # kept: a burst right after a restart still gets it at once
+        dataset = load_dataset(MINI)
+        catalog = build_catalog(dataset.events, dataset.sites)
+        key = links.link("sites", ViewState(), catalog).preview_on(BASE, dataset.version)
+        png = renderer.image(key, dataset.version, "sites", {}, BASE)
+        assert png == preview.render("sites", ViewState(), dataset, catalog, BASE)
+    finally:
+        renderer.stop()

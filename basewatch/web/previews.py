@@ -15,7 +15,9 @@ in memory (`CACHE_BYTES`), keyed on the canonical URL, which carries the data ve
 
 The worker reads the served data folder itself (through the validated-data cache, in about the time
 of a cache load) and draws only a version that matches the request's; this process keeps serving
-pages from its one dataset.
+pages from its one dataset. The server starts the worker with itself, so the generic card is ready
+before the first reader; a worker with nothing to draw for `BASEWATCH_PREVIEW_IDLE` seconds (600)
+stops, giving back its memory (about 230 MB), and the next preview request starts it again.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -47,8 +50,9 @@ from basewatch.web.context import catalog_of, view_of
 log = logging.getLogger(__name__)
 
 PATH = "/" + links.PREVIEW_PREFIX + "{page}.png"
-WORKERS_ENV, QUEUE_ENV = "BASEWATCH_PREVIEW_WORKERS", "BASEWATCH_PREVIEW_QUEUE"
+WORKERS_ENV, QUEUE_ENV, IDLE_ENV = "BASEWATCH_PREVIEW_WORKERS", "BASEWATCH_PREVIEW_QUEUE", "BASEWATCH_PREVIEW_IDLE"
 DEFAULT_WORKERS, MAX_WORKERS, DEFAULT_QUEUE = 1, 2, 4
+DEFAULT_IDLE_SECONDS = 600  # a worker with nothing to draw for this long stops (and starts again when needed)
 WORKER_NICE = 10
 RENDER_TIMEOUT = 30.0  # seconds a request waits for its drawing before it gets the generic card
 CACHE_BYTES = 64 * 1024 * 1024  # about 1,300 maps or 2,500 charts
@@ -129,22 +133,42 @@ class Renderer:
         self.generic_image: bytes | None = None
         self.drawing: dict[str, Future] = {}
         self.images = _Images()
+        self.idle_seconds = float(_setting(IDLE_ENV, DEFAULT_IDLE_SECONDS, 10, 86400))
+        self.last_used = time.monotonic()
+        self.reaper: threading.Thread | None = None
 
     def start(self) -> ProcessPoolExecutor:
-        """The worker pool, started on first use; its first job is the generic card, so it is ready early."""
+        """The worker pool, started when needed; its first job is the generic card (drawn once, kept after)."""
         with self.lock:
+            self.last_used = time.monotonic()
             if self.pool is None:
                 self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                                 initializer=_worker_started)
-                self.generic_future = self.pool.submit(_draw_generic)
+                if self.generic_image is None:
+                    self.generic_future = self.pool.submit(_draw_generic)
+                if self.reaper is None:
+                    self.reaper = threading.Thread(target=self._stop_when_idle, name="preview-reaper", daemon=True)
+                    self.reaper.start()
             return self.pool
 
     def stop(self) -> None:
-        """Stop the workers (the server is shutting down, or the pool broke)."""
+        """Stop the workers (the server is shutting down, the pool broke, or nothing was drawn for a while)."""
         with self.lock:
             pool, self.pool, self.drawing = self.pool, None, {}
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+
+    def _stop_when_idle(self) -> None:
+        """A worker holds about 230 MB (pandas, Altair, vl-convert, its copy of the data): let it go when idle."""
+        while True:
+            time.sleep(min(60.0, self.idle_seconds / 4))
+            with self.lock:
+                busy = self.drawing or (self.generic_future is not None and not self.generic_future.done())
+                idle = self.pool is not None and not busy and time.monotonic() - self.last_used > self.idle_seconds
+            if idle:
+                log.info("preview worker idle for %.0f s: stopped (it starts again on the next preview)",
+                         self.idle_seconds)
+                self.stop()
 
     def generic(self) -> bytes:
         """The generic card: drawn by the pool's first job; drawn here only if the pool cannot."""
@@ -194,6 +218,7 @@ class Renderer:
     def _finished(self, key: str, future: Future) -> None:
         self.slots.release()
         with self.lock:
+            self.last_used = time.monotonic()
             if self.drawing.get(key) is future:
                 del self.drawing[key]
 
