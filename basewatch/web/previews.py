@@ -17,7 +17,8 @@ The worker reads the served data folder itself (through the validated-data cache
 of a cache load) and draws only a version that matches the request's; this process keeps serving
 pages from its one dataset. The server starts the worker with itself, so the generic card is ready
 before the first reader; a worker with nothing to draw for `BASEWATCH_PREVIEW_IDLE` seconds (600)
-stops, giving back its memory (about 230 MB), and the next preview request starts it again.
+stops, giving back its memory (about 300 MB: vl-convert, pandas, Altair and its copy of the data), and
+the next preview request starts it again.
 """
 
 from __future__ import annotations
@@ -159,7 +160,7 @@ class Renderer:
             pool.shutdown(wait=False, cancel_futures=True)
 
     def _stop_when_idle(self) -> None:
-        """A worker holds about 230 MB (pandas, Altair, vl-convert, its copy of the data): let it go when idle."""
+        """A worker holds about 300 MB (vl-convert, pandas, Altair, its copy of the data): let it go when idle."""
         while True:
             time.sleep(min(60.0, self.idle_seconds / 4))
             with self.lock:
