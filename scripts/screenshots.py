@@ -10,6 +10,7 @@ import html
 import re
 import sys
 import urllib.request
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
 from pathlib import Path
@@ -59,8 +60,9 @@ def save_preview(base: str, path: str, target: Path) -> None:
     """The preview image a link's head names (og:image), as a chat fetches it."""
     with urllib.request.urlopen(f"{base}/{path}", timeout=60) as response:
         page = response.read().decode("utf-8")
-    image = html.unescape(re.search(r'<meta property="og:image" content="([^"]+)"', page).group(1))
-    with urllib.request.urlopen(image, timeout=120) as response:
+    image = urlsplit(html.unescape(re.search(r'<meta property="og:image" content="([^"]+)"', page).group(1)))
+    # From this server, whatever public address (BASEWATCH_PUBLIC_URL) the tags name.
+    with urllib.request.urlopen(f"{base}{image.path}?{image.query}", timeout=120) as response:
         target.write_bytes(response.read())
 
 

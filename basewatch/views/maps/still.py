@@ -230,23 +230,23 @@ def spec(state: ViewState, events: pd.DataFrame, sites: pd.DataFrame, catalog: C
     layers.append({"data": {"values": shown},
                    "mark": {"type": "circle", "size": 440, "stroke": "#222222", "strokeWidth": 2.5, "opacity": 1},
                    "encoding": _xy() | {"fill": {"field": "fill", "type": "nominal", "scale": None}}})
+    focus = _focus(state, events, sites)
+    focus_xy = screen.xy(*focus) if focus is not None else None
+    if focus_xy is not None:  # the selection's ring, beneath the counts so they stay readable
+        layers.append({"data": {"values": [{"x": focus_xy[0], "y": focus_xy[1]}]},
+                       "mark": {"type": "circle", "size": 1900, "filled": False, "stroke": "#111111",
+                                "strokeWidth": 4, "opacity": 1},
+                       "encoding": _xy()})
     if badges:
         layers.append({"data": {"values": badges},
                        "mark": {"type": "circle", "size": 560, "stroke": "#ffffff", "strokeWidth": 2, "opacity": 1},
                        "encoding": _xy() | {"fill": {"field": "fill", "type": "nominal", "scale": None}}})
         layers.append(_label_layer(badges, "n", 13, "#ffffff", align="center"))
-    labelled = _labelled_sites(shown, state.site, taken=[(b["x"] - 11, b["y"] - 11, b["x"] + 11, b["y"] + 10)
-                                                          for b in badges])
+    labelled = _labelled_sites(shown, state.site, focus_xy, taken=[(b["x"] - 11, b["y"] - 11, b["x"] + 11,
+                                                                    b["y"] + 10) for b in badges])
     if labelled:
         layers.append(_label_layer(labelled, "name", 16, "#1a1a1a", halo=True))
         layers.append(_label_layer(labelled, "name", 16, "#1a1a1a"))
-    focus = _focus(state, events, sites)
-    if focus is not None:
-        x, y = screen.xy(*focus)
-        layers.append({"data": {"values": [{"x": x, "y": y}]},
-                       "mark": {"type": "circle", "size": 1900, "filled": False, "stroke": "#111111",
-                                "strokeWidth": 4, "opacity": 1},
-                       "encoding": _xy()})
     layers += _legend(shown, catalog)
     return _frame(center, zoom, layers)
 
@@ -281,27 +281,31 @@ def _label_layer(rows: list[dict], field_name: str, size: int, fill: str, align:
                  halo: bool = False) -> dict:
     mark = {"type": "text", "align": align, "baseline": "middle", "fontSize": size, "fontWeight": "bold",
             "font": FONT, "fill": fill, "limit": 300}
-    if align == "left":
-        mark |= {"dx": 16, "dy": 5}
+    position = _xy()
+    if align == "left":  # a site's name, starting at its own `lx` (further out around the selection's ring)
+        mark |= {"dy": 5}
+        position["x"] = {"field": "lx", "type": "quantitative", "scale": None}
     if halo:
         mark |= {"stroke": "#ffffff", "strokeWidth": 4, "strokeOpacity": 0.9, "strokeJoin": "round"}
     return {"data": {"values": rows}, "mark": mark,
-            "encoding": _xy() | {"text": {"field": field_name, "type": "nominal"}}}
+            "encoding": position | {"text": {"field": field_name, "type": "nominal"}}}
 
 
-def _labelled_sites(shown: list[dict], selected: str | None, taken: list) -> list[dict]:
+def _labelled_sites(shown: list[dict], selected: str | None, focus_xy, taken: list) -> list[dict]:
     """Site labels that overlap no other label, badge or the map's edge (the selected site first)."""
     placed = list(taken)
     out = []
     for site in sorted(shown, key=lambda s: s["id"] != selected):
+        ringed = focus_xy is not None and abs(site["x"] - focus_xy[0]) < 4 and abs(site["y"] - focus_xy[1]) < 4
+        start = site["x"] + (27 if ringed else 16)
         width = 16 * 0.6 * len(site["name"])
-        rect = (site["x"] + 14, site["y"] - 4, site["x"] + 20 + width, site["y"] + 14)
+        rect = (start - 2, site["y"] - 4, start + 4 + width, site["y"] + 14)
         if rect[0] < 0 or rect[2] > WIDTH - 4 or rect[1] < 0 or rect[3] > HEIGHT - 60:
             continue
         if any(not (rect[2] < r[0] or rect[0] > r[2] or rect[3] < r[1] or rect[1] > r[3]) for r in placed):
             continue
         placed.append(rect)
-        out.append(site)
+        out.append(site | {"lx": round(start, 1)})
     return out
 
 
