@@ -194,3 +194,35 @@ def test_the_command_line_says_what_it_did(exported, tmp_path, capsys, monkeypat
     monkeypatch.setenv("BASEWATCH_DATA_DIR", str(tmp_path))  # no data there
     assert cli(["export", "--out", str(tmp_path / "u"), "--base-url", BASE]) == 1
     assert "nothing exported" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("state, found", [
+    (links.snapshot_state("overview"), ("overview", None)),
+    (links.snapshot_state("country", "sy").changed(lang="ar", radius_km=900), ("country", "sy")),
+    (links.snapshot_state("actor", "russia"), ("actor", "russia")),
+    (links.snapshot_state("site", "hmeimim"), ("site", "hmeimim")),
+    (links.snapshot_state("event", "ev-0005"), ("event", "ev-0005")),
+    (links.snapshot_state("country", "sy").changed(actors=frozenset({"russia"})), None),
+    (links.snapshot_state("site", "hmeimim").changed(countries=frozenset({"sy"})), None),
+    (links.snapshot_state("overview").changed(countries=frozenset({"sy", "ly"})), None),
+])
+def test_which_views_have_an_archived_copy(state, found):
+    assert links.snapshot_view(state) == found
+    url = links.archived(state, "https://a.example/x", "2026-01-27+9b5a97b")
+    if found is None:
+        assert url is None
+    else:
+        assert url == "https://a.example/x/archive/2026-01-27-9b5a97b/" + links.snapshot_path(*found)
+
+
+def test_the_share_box_offers_the_archived_copy_to_cite(monkeypatch, mini):
+    from tests.test_pages import run_page
+
+    dataset, _ = mini
+    monkeypatch.setenv("BASEWATCH_ARCHIVE_URL", BASE)
+    at = run_page("pages/timeline.py", {"actor": ["russia"]}, data_dir=MINI, monkeypatch=monkeypatch)
+    codes = [c.value for c in at.code]
+    assert f"{BASE}archive/{links.version_folder(dataset.version)}/actor/russia/" in codes
+    assert any(c.value.startswith("Archived copy of this view") for c in at.caption)
+    other = run_page("pages/timeline.py", {"actor": ["russia", "united-states"]}, data_dir=MINI, monkeypatch=monkeypatch)
+    assert not any(c.value.startswith("Archived copy") for c in other.caption)  # not an archived view
