@@ -117,8 +117,9 @@ def title_of(page_key: str, state: ViewState, dataset: Dataset, catalog: Catalog
     """The image's title line: what the page shows, naming the selected site or event."""
     if state.event and (dataset.events["id"] == state.event).any():
         event = dataset.events[dataset.events["id"] == state.event].iloc[0]
+        place = event["place"] if isinstance(event["place"], str) else ""
         return (f"{event['date_label']} · {catalog.label('actor', event['actor_slug'])} · "
-                f"{catalog.label('type', event['event_type'])} · {event['place'] or ''}").rstrip(" ·")
+                f"{catalog.label('type', event['event_type'])} · {place}").rstrip(" ·")
     if state.site:
         return _("{site}: site profile").format(site=catalog.label("site", state.site))
     titles = {"overview": _(config.APP_TAGLINE),
