@@ -1,9 +1,11 @@
-"""Command line: `python -m basewatch validate` checks the data files against the contract; `package` writes the
-Frictionless data package of a data folder; `export --format acled` writes the events in ACLED's columns."""
+"""Command line: `validate` checks the data files against the contract; `package` writes the Frictionless data
+package of a data folder; `export` writes a static copy of the canonical views (`--format site`, the default) or
+a view's events in ACLED's columns (`--format acled`)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -103,17 +105,14 @@ def _view_events(dataset: Dataset, query: str):
     return apply_filters(dataset.events, state.filters)
 
 
-# `export --format NAME`: one entry per format (the first is the default).
-EXPORT_FORMATS = {"acled": export_acled}
-
-
-def export(directory: Path, fmt: str, query: str, out: Path | None) -> int:
-    """Write the events of a view in an export format to `out` (default: standard output)."""
-    dataset = _load(directory)
+def export_view_acled(args) -> int:
+    """`export --format acled`: the events of a view (`--query`) in ACLED's columns, to `--out` or standard output."""
+    dataset = _load(args.directory or config.data_dir())
     if dataset is None:
         return 1
+    out = args.out
     try:
-        content = EXPORT_FORMATS[fmt](dataset, query)
+        content = export_acled(dataset, args.query)
     except ValueError as exc:
         print(f"cannot export this view: {exc}", file=sys.stderr)
         return 2
@@ -122,6 +121,38 @@ def export(directory: Path, fmt: str, query: str, out: Path | None) -> int:
     else:
         out.write_bytes(content)
     return 0
+
+
+def export_site(args) -> int:
+    """The static snapshot (basewatch/snapshot): archive/<data version>/, latest/ and the list of versions."""
+    from basewatch.snapshot.export import export_site as write
+    from basewatch.web.context import PUBLIC_URL_ENV
+
+    if not args.base_url or not args.out:
+        print("--format site needs --out DIR and --base-url: the folder and the address it will be served at",
+              file=sys.stderr)
+        return 2
+    app_url = args.app_url or os.environ.get(PUBLIC_URL_ENV, "").strip() or args.base_url
+    try:
+        report = write(args.out, args.base_url, app_url, data_dir=args.directory or config.data_dir(),
+                       workers=args.workers)
+    except DataError as exc:
+        for line in exc.report():
+            print(line)
+        print(f"{len(exc.problems)} problem(s): nothing exported", file=sys.stderr)
+        return 1
+    if report.written:
+        pages = ", ".join(f"{n} {kind}" for kind, n in report.pages.items())
+        print(f"data version {report.version}: wrote {sum(report.pages.values())} pages ({pages}) in "
+              f"{report.seconds:.1f} s to {report.folder}; latest/ is its copy")
+    else:
+        print(f"data version {report.version} is already archived in {report.folder} (left as it was); "
+              "latest/ and the list of versions rewritten")
+    return 0
+
+
+# `export --format NAME`: what writes each format (another format is one entry here).
+EXPORT_FORMATS = {"site": export_site, "acled": export_view_acled}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,12 +168,22 @@ def main(argv: list[str] | None = None) -> int:
     pack.add_argument("directory", nargs="?", type=Path, default=None,
                       help="the data folder (default: $BASEWATCH_DATA_DIR or ./data)")
     pack.add_argument("--check", action="store_true", help="write nothing; exit 1 when the files are out of date")
-    out = sub.add_parser("export", help="write the events of a view in another format")
-    out.add_argument("--format", choices=list(EXPORT_FORMATS), default=next(iter(EXPORT_FORMATS)), dest="fmt")
-    out.add_argument("--query", default="", help="the view, as a link's query, e.g. 'actor=russia&from=2024-12-01'")
-    out.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
-    out.add_argument("directory", nargs="?", type=Path, default=None,
-                     help="the data folder (default: $BASEWATCH_DATA_DIR or ./data)")
+    export = sub.add_parser("export", help="write the data in another form (honours BASEWATCH_DATA_DIR)")
+    export.add_argument("--format", choices=list(EXPORT_FORMATS), default="site",
+                        help="site: a static copy of the canonical views (default); acled: a view's events in "
+                             "ACLED's columns")
+    export.add_argument("--out", type=Path, default=None,
+                        help="site: the folder to write (created if missing); acled: the file (default: standard output)")
+    export.add_argument("--base-url", default=None,
+                        help="site: the address DIR will be served at, e.g. https://archive.basewatch.example/")
+    export.add_argument("--app-url", default=None,
+                        help="site: the interactive app's address for 'Open the interactive view' "
+                             "(default: $BASEWATCH_PUBLIC_URL, else --base-url)")
+    export.add_argument("--workers", type=int, default=None,
+                        help="site: processes drawing the pages (default: one per core)")
+    export.add_argument("--query", default="", help="acled: the view, as a link's query, e.g. 'actor=russia'")
+    export.add_argument("directory", nargs="?", type=Path, default=None,
+                        help="the data folder (default: $BASEWATCH_DATA_DIR or ./data)")
     args = parser.parse_args(argv)
     directory = args.directory or config.data_dir()
     if args.command == "validate":
@@ -150,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "package":
         return package(directory, args.check)
     if args.command == "export":
-        return export(directory, args.fmt, args.query, args.out)
+        return EXPORT_FORMATS[args.format](args)
     return 2
 
 

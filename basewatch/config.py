@@ -197,6 +197,23 @@ def slugify(value: str) -> str:
     return _SLUG_RE.sub("-", str(value).lower()).strip("-")
 
 
+# Set by launcher.py: the process serves the web routes (head tags, preview images) beside the pages.
+WEB_ROUTES_ENV = "BASEWATCH_WEB_ROUTES"
+# Where the static snapshot (`python -m basewatch export`) is served, e.g. https://archive.basewatch.example/:
+# the share box then offers a view's archived copy as the link to cite.
+ARCHIVE_URL_ENV = "BASEWATCH_ARCHIVE_URL"
+
+
+def web_routes_on() -> bool:
+    """True when the server runs the web routes (started through launcher.py), not a plain `streamlit run app.py`."""
+    return os.environ.get(WEB_ROUTES_ENV, "") == "1"
+
+
+def archive_url() -> str | None:
+    """The public address of the static snapshot, when one is configured."""
+    return os.environ.get(ARCHIVE_URL_ENV, "").strip() or None
+
+
 def data_dir() -> Path:
     """Folder holding events.csv and bases.geojson: $BASEWATCH_DATA_DIR, else the bundled data."""
     configured = os.environ.get("BASEWATCH_DATA_DIR", "").strip()

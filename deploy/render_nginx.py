@@ -9,6 +9,8 @@ Only the ${BW_...} placeholders are replaced; nginx's own $variables are left al
 from __future__ import annotations
 
 import argparse
+import os
+import pwd
 import re
 import sys
 from pathlib import Path
@@ -44,11 +46,22 @@ def render(listen: str | int, upstreams: list[str], runtime_dir: str | Path, tem
     return PLACEHOLDER_RE.sub(lambda m: values[m.group(1)], text)
 
 
-def prepare_runtime_dir(runtime_dir: str | Path) -> Path:
-    """Create the runtime dir and the temp folders nginx expects in it."""
+# The user nginx's worker processes run as when the master runs as root and the config names none
+# (nginx's compiled-in default on Debian). They write the cache, so its folder must be theirs.
+WORKER_USER = "nobody"
+
+
+def prepare_runtime_dir(runtime_dir: str | Path, worker_user: str = WORKER_USER) -> Path:
+    """Create the runtime dir and the temp folders nginx expects in it; the cache folder belongs to nginx's workers."""
     path = Path(runtime_dir)
-    for sub in ("", "client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+    for sub in ("", "client_body", "proxy", "fastcgi", "uwsgi", "scgi", "cache"):
         (path / sub).mkdir(parents=True, exist_ok=True)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Run as root, nginx's workers drop to `worker_user`: they must reach and own the cache (only they).
+        entry = pwd.getpwnam(worker_user)
+        os.chown(path / "cache", entry.pw_uid, entry.pw_gid)
+        (path / "cache").chmod(0o700)
+        path.chmod(path.stat().st_mode | 0o111)
     return path
 
 

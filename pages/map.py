@@ -16,17 +16,17 @@ from basewatch.views.maps import sites as site_layers
 ctx = chrome.page_setup("map")
 st.title(_("Map"))
 st.markdown(chrome.summary_line(ctx))
-playback.controls(ctx)
-
-with st.expander(_("Range rings"), expanded=bool(ctx.state.rings)):
-    ring_col, radius_col = st.columns([3, 1])
-    st.session_state["map_rings"] = list(ctx.state.rings)
-    st.session_state["map_radius"] = ctx.state.radius_km
-    ring_col.multiselect(_("Around sites"), ctx.catalog.values("site"), key="map_rings",
-                         format_func=ctx.catalog.labels("site").get, placeholder=_("Choose sites"),
-                         on_change=lambda: session.update(rings=tuple(st.session_state["map_rings"])))
-    radius_col.number_input(_("Radius (km)"), min_value=1, max_value=5000, step=50, key="map_radius",
-                            on_change=lambda: session.update(radius_km=int(st.session_state["map_radius"])))
+if not ctx.embedded:  # an embed is the view alone: no playback, range rings or share box
+    playback.controls(ctx)
+    with st.expander(_("Range rings"), expanded=bool(ctx.state.rings)):
+        ring_col, radius_col = st.columns([3, 1])
+        st.session_state["map_rings"] = list(ctx.state.rings)
+        st.session_state["map_radius"] = ctx.state.radius_km
+        ring_col.multiselect(_("Around sites"), ctx.catalog.values("site"), key="map_rings",
+                             format_func=ctx.catalog.labels("site").get, placeholder=_("Choose sites"),
+                             on_change=lambda: session.update(rings=tuple(st.session_state["map_rings"])))
+        radius_col.number_input(_("Radius (km)"), min_value=1, max_value=5000, step=50, key="map_radius",
+                                on_change=lambda: session.update(radius_km=int(st.session_state["map_radius"])))
 
 
 @st.fragment
@@ -50,12 +50,12 @@ def map_and_details():
     layer = resources.event_layer_data(ctx.dataset, state.filters, ctx.events,
                                        aggregate.Viewport.from_result(st.session_state.get("main_map")))
 
-    map_col, detail_col = st.columns([5, 3], gap="medium")
+    map_col, detail_col = (st.container(), None) if ctx.embedded else st.columns([5, 3], gap="medium")
     with map_col:
         result = st_folium(
             basemap.build_base_map(frame=framing.frame_bounds(ctx.events, sites)),
             key="main_map",
-            height=620,
+            height=480 if ctx.embedded else 620,
             use_container_width=True,
             center=center,
             zoom=zoom,
@@ -63,7 +63,7 @@ def map_and_details():
                 event_layers.build_layer(layer, ctx.catalog),
                 site_layers.build_site_layer(sites, ctx.catalog, events=ctx.events),
                 site_layers.build_movement_layer(moves, sites),
-                site_layers.build_ring_layer(sites, state.rings, state.radius_km),
+                site_layers.build_ring_layer(sites, () if ctx.embedded else state.rings, state.radius_km),
                 site_layers.build_selection_layer(focus, focus_color),
                 map_export.build_export_caption_layer(_("Russia's military footprint around the Mediterranean: map"),
                                                       ctx.summary(), ctx.dataset.version,
@@ -88,6 +88,8 @@ def map_and_details():
     if framing.user_moved(result) and new_view is not None and new_view != state.view:
         session.update(view=new_view)
 
+    if detail_col is None:
+        return
     with detail_col:
         if selected_event is not None:
             with st.container(border=True):

@@ -18,16 +18,17 @@ sites = ctx.sites
 as_of = long_date(ctx.footprint_date)
 status_counts = summaries.sites_by_status(sites)
 sites_with_events = ctx.events["site_id"].dropna().nunique()
-cols = st.columns(3)
-cols[0].metric(_("Events in view"), number(len(ctx.events)),
-               help=_("of {total} in the data").format(total=number(len(ctx.all_events))))
-cols[1].metric(_("Sites with events in view"), _("{count} of {total}").format(count=number(sites_with_events),
-                                                                               total=number(len(sites))))
-cols[2].metric(_("Sites still active"), number(status_counts.get("active", 0)),
-               help=_("Russian presence reported as active on {date}, the end of the selected period").format(
-                   date=as_of))
-st.caption(_("Sites by Russian status on {date}:").format(date=as_of) + " " + " · ".join(
-    f"{number(count)} {label('site_status', status)}" for status, count in status_counts.items()))
+if not ctx.embedded:  # an embed is the view alone: the chart and its sentence
+    cols = st.columns(3)
+    cols[0].metric(_("Events in view"), number(len(ctx.events)),
+                   help=_("of {total} in the data").format(total=number(len(ctx.all_events))))
+    cols[1].metric(_("Sites with events in view"), _("{count} of {total}").format(count=number(sites_with_events),
+                                                                                    total=number(len(sites))))
+    cols[2].metric(_("Sites still active"), number(status_counts.get("active", 0)),
+                   help=_("Russian presence reported as active on {date}, the end of the selected period").format(
+                       date=as_of))
+    st.caption(_("Sites by Russian status on {date}:").format(date=as_of) + " " + " · ".join(
+        f"{number(count)} {label('site_status', status)}" for status, count in status_counts.items()))
 
 period_start, period_end = ctx.state.filters.date_from, ctx.state.filters.date_to
 st.subheader(_("The footprint over time"))
@@ -41,6 +42,7 @@ picked = selections.picked_value(selection, "site_pick", "site_id")
 session.follow_pick("footprint_pick", picked, site=picked)
 bands = resources.footprint_bands(ctx.dataset)
 st.caption(footprint_chart.describe(bands, period_start, period_end) + " " + _("Click a band to select its site."))
+chrome.stop_if_embedded(ctx)
 components.chart_as_table(bands, components.FOOTPRINT_TABLE, key="footprint_table")
 if ctx.state.site is not None:
     with st.container(border=True):

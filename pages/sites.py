@@ -21,6 +21,20 @@ st.markdown(chrome.summary_line(ctx))
 
 ids = list(sites["id"])
 names = dict(zip(sites["id"], sites["name"]))
+
+
+def site_map(site) -> None:
+    """The site on a small map among the others, coloured by status."""
+    st_folium(basemap.build_base_map(export=False), key="site_map", height=320, use_container_width=True,
+              center=[site["lat"], site["lon"]], zoom=7,
+              feature_group_to_add=[site_layers.build_site_layer(sites, ctx.catalog, events=ctx.events),
+                                    site_layers.build_selection_layer((site["lat"], site["lon"]))],
+              returned_objects=[])
+
+
+if ctx.embedded and ctx.state.site in ids:  # an embed is the view alone: the site's map
+    site_map(sites[sites["id"] == ctx.state.site].iloc[0])
+    chrome.stop_if_embedded(ctx)
 st.session_state["site_pick"] = ctx.state.site if ctx.state.site in ids else None
 st.selectbox(_("Site"), ids, key="site_pick", format_func=lambda i: f"{names[i]} ({i})", index=None,
              placeholder=_("Choose a site"), on_change=lambda: session.update(site=st.session_state["site_pick"]))
@@ -48,11 +62,7 @@ else:
         components.site_detail(site, ctx.events, ctx.source_labels)
         chrome.page_link(_("Show this site on the map"), "map", site=site["id"], event=None, view=None)
     with right:
-        st_folium(basemap.build_base_map(export=False), key="site_map", height=320, use_container_width=True,
-                  center=[site["lat"], site["lon"]], zoom=7,
-                  feature_group_to_add=[site_layers.build_site_layer(sites, ctx.catalog, events=ctx.events),
-                                        site_layers.build_selection_layer((site["lat"], site["lon"]))],
-                  returned_objects=[])
+        site_map(site)
         st.markdown(_("**Distances to other sites** (great circle)"))
         st.dataframe(geo.distances_from(site["id"], sites), hide_index=True, width="stretch", height=240,
                      column_config={"site": st.column_config.TextColumn(_("Site")),

@@ -28,12 +28,14 @@ else:
     picked = selections.picked_event(selection)
     session.follow_pick("chart_pick", picked, event=picked)
 
-    if ctx.state.event and (ctx.events["id"] == ctx.state.event).any():
+    if ctx.state.event and (ctx.events["id"] == ctx.state.event).any() and not ctx.embedded:
         with st.container(border=True):
             components.event_detail(ctx.events[ctx.events["id"] == ctx.state.event].iloc[0], ctx.source_labels,
                                     ctx.changes)
 
-    playback.controls(ctx)
+    if not ctx.embedded:  # an embed is the view alone: the chart and its sentence
+        playback.controls(ctx)
+chrome.stop_if_embedded(ctx)
 
 st.subheader(_("Estimated Russian personnel"))
 country_spec = resources.personnel_spec(ctx.dataset, ctx.state.filters, "country", _("Country-wide estimates"))

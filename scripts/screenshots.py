@@ -2,10 +2,16 @@
 
 Writes <page>-desktop.png (1400×900) and <page>-phone.png (390×844), full page, for the overview,
 map, timeline, a site profile (Hmeimim) and the data page, in English and again in Arabic (right to
-left) and Russian (<page>-ar-*.png, <page>-ru-*.png). Look at every one before a view change is called done.
+left) and Russian (<page>-ar-*.png, <page>-ru-*.png), and <page>-preview.png, the link preview a chat
+shows for it (the image its og:image names), plus previews of the shared links in PREVIEWS. Look at
+every one before a view change is called done.
 """
 
+import html
+import re
 import sys
+import urllib.request
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
 from pathlib import Path
@@ -19,6 +25,9 @@ LANGUAGES = ("ar", "ru")
 PAGES = {**ENGLISH, **{f"{name}-{lang}": path + ("&" if "?" in path else "?") + f"lang={lang}"
                        for lang in LANGUAGES for name, path in ENGLISH.items()}}
 SIZES = {"desktop": (1400, 900), "phone": (390, 844)}
+# Shared links whose previews are worth a look besides the pages' own (name → path and query).
+PREVIEWS = {"map-russia-since-dec-2024": "map?actor=russia&from=2024-12-01", "timeline-russia": "timeline?actor=russia",
+            "map-libya": "map?country=ly", "map-event": "map?event=ev-0117"}
 DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 CHART = '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg.marks'
@@ -51,6 +60,16 @@ def shoot(browser, url: str, path: Path, size: tuple[int, int]) -> None:
         page.close()
 
 
+def save_preview(base: str, path: str, target: Path) -> None:
+    """The preview image a link's head names (og:image), as a chat fetches it."""
+    with urllib.request.urlopen(f"{base}/{path}", timeout=60) as response:
+        page = response.read().decode("utf-8")
+    image = urlsplit(html.unescape(re.search(r'<meta property="og:image" content="([^"]+)"', page).group(1)))
+    # From this server, whatever public address (BASEWATCH_PUBLIC_URL) the tags name.
+    with urllib.request.urlopen(f"{base}{image.path}?{image.query}", timeout=120) as response:
+        target.write_bytes(response.read())
+
+
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
     data = Path(sys.argv[2]) if len(sys.argv) > 2 else None
@@ -63,6 +82,10 @@ def main() -> None:
                     target = out / f"{name}-{size_name}.png"
                     shoot(browser, f"{base}/{path}", target, size)
                     print(target)
+            for name, path in {**PAGES, **PREVIEWS}.items():
+                target = out / f"{name}-preview.png"
+                save_preview(base, path, target)
+                print(target)
         finally:
             browser.close()
 

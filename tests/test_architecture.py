@@ -8,6 +8,7 @@ function-local import. Floors, bottom up:
     queries  basewatch.queries       questions asked of a Dataset (footprint, sources, aggregation, ...)
     state    basewatch.state         what a link can say: catalog, filters, URL state, pages, links
     views    basewatch.views         maps, charts, images, sentences, downloads (no Streamlit)
+    snapshot basewatch.snapshot      the static copy of the canonical views (`python -m basewatch export`)
     shell    basewatch.shell         what every Streamlit page runs (the only floor importing Streamlit)
     web      basewatch.web           HTTP routes beside the app (never the shell or pages)
     entry    __main__, serve         command lines
@@ -23,7 +24,7 @@ import pytest
 from tests.conftest import ROOT
 
 PACKAGE = ROOT / "basewatch"
-FLOORS = ("ground", "loading", "queries", "state", "views", "shell", "web", "entry")
+FLOORS = ("ground", "loading", "queries", "state", "views", "snapshot", "shell", "web", "entry")
 # What each floor may import besides the floors beneath it (the web routes are a room of their own:
 # they sit beside the shell and must not import it).
 NOT_ALLOWED = {"web": {"shell"}}

@@ -1,5 +1,6 @@
-"""Every web route under the hostile corpus: hostile links get a JSON 400 (or the view), hostile data stays inert,
-never a traceback, never HTML."""
+"""Every machine-readable route (API, feeds, status) under the hostile corpus: hostile links get a JSON 400 (or
+the view), hostile data stays inert, never a traceback, never HTML. The page heads and preview images answer with
+HTML and images; tests/test_web_head.py and tests/test_previews.py put them through the same corpus."""
 
 from __future__ import annotations
 
@@ -17,11 +18,13 @@ from tests.conftest import MINI
 from tests.hostile import HOSTILE_STRINGS, make_hostile_dataset
 
 ANSWER_TYPES = ("application/json", "application/geo+json", "application/atom+xml", "text/csv")
+MACHINE_ROUTES = ("/api/", "/feeds/", "/-/status")
 RAW_MARKUP = ("<script", "<img", "<svg", "<iframe", "<body", "<details", "<math")
 
 
 def get_paths() -> list[str]:
-    paths = [r.path for r in web_app.routes() if isinstance(r, Route) and "GET" in (r.methods or ())]
+    paths = [r.path for r in web_app.routes() if isinstance(r, Route) and "GET" in (r.methods or ())
+             and r.path.startswith(MACHINE_ROUTES)]
     assert len(paths) >= 10
     return paths
 

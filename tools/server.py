@@ -34,17 +34,20 @@ class ServerFailed(RuntimeError):
 
 @contextmanager
 def streamlit_server(data_dir: Path | None = None, port: int | None = None, timeout: float = 60.0,
-                     extra_env: dict | None = None):
-    """Run `streamlit run app.py` on a free port until the block ends; yields the base URL.
+                     extra_env: dict | None = None, plain: bool = False):
+    """Run the app on a free port until the block ends; yields the base URL.
 
-    Readiness is polled on /_stcore/health; on failure the server log is in the exception.
+    By default as `make run` and Docker start it (`python -m basewatch.serve`: launcher.py, the app with its
+    HTTP routes); `plain=True` runs `streamlit run app.py` alone, as Community Cloud does. Readiness is
+    polled on /_stcore/health; on failure the server log is in the exception.
     """
     port = port or free_port()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(extra_env or {})}
     if data_dir is not None:
         env["BASEWATCH_DATA_DIR"] = str(data_dir)
     log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
-    cmd = [sys.executable, "-m", "basewatch.serve", f"--server.port={port}",
+    start = ["-m", "streamlit", "run", "app.py"] if plain else ["-m", "basewatch.serve"]
+    cmd = [sys.executable, *start, f"--server.port={port}",
            "--server.address=127.0.0.1", "--server.headless=true", "--browser.gatherUsageStats=false",
            "--server.fileWatcherType=none"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -23,13 +23,15 @@ from basewatch.state.catalog import Catalog, label
 from basewatch.state.filters import apply_filters, describe_filters
 from basewatch.state.urlstate import ViewState
 from basewatch.text import citation, date_label, md_escape
-from basewatch.views import exports, story
+from basewatch.views import exports, share, story
 
 # Caption and help text sit on a white page: #595959 keeps them above the WCAG AA 4.5:1 contrast ratio.
 PAGE_CSS = ("<style>.block-container{padding-top:2.2rem;} [data-testid=stSidebarHeader]{height:1rem;}"
             "[data-testid=stCaptionContainer]{opacity:1;color:#595959;}"
             ".bw-langs{line-height:2}.bw-langs a{padding:.1em .15em}.bw-lang-on{font-weight:700;color:inherit;"
             "text-decoration:none}</style>")
+# An embed keeps Streamlit's header (the sidebar toggle): start below it, so "Open in Basewatch" shows.
+EMBED_CSS = "<style>.block-container{padding-top:3.8rem;} h1{font-size:2rem !important;}</style>"
 
 
 @dataclass
@@ -93,6 +95,11 @@ class PageContext:
         """The data changelog's entries."""
         return self.dataset.changes
 
+    @property
+    def embedded(self) -> bool:
+        """True in an embed (`embed=true`): the page shows its map or chart, its sentence and a way back only."""
+        return bool(st.context.is_embedded)
+
     def summary(self) -> str:
         """The plain-language sentence describing the current view (not escaped)."""
         return describe_filters(self.state.filters, self.catalog, len(self.events), len(self.all_events))
@@ -124,7 +131,7 @@ def page_setup(page_key: str) -> PageContext:
     i18n.set_language(session.language_of_url())
     st.set_page_config(page_title=f"{label('page', page_key)} · {config.APP_TITLE}", page_icon=None, layout="wide",
                        initial_sidebar_state="collapsed" if st.context.is_embedded else "auto")
-    st.html(PAGE_CSS + direction_css())
+    st.html(PAGE_CSS + direction_css() + (EMBED_CSS if st.context.is_embedded else ""))
     try:
         dataset = resources.dataset()
     except DataError as error:
@@ -205,13 +212,24 @@ def page_link(text: str, page_key: str, **changes) -> None:
     st.page_link(target.page.script, label=text, query_params=target.params)
 
 
-EMBED_HEIGHT = 720
+def stop_if_embedded(ctx: PageContext) -> None:
+    """End an embedded page here: an embed is the view alone (its map or chart and sentence)."""
+    if ctx.embedded:
+        st.stop()
 
 
-def embed_snippet(src: str, title: str) -> str:
-    """An <iframe> showing `src` (a view's embed link) without sidebar or menu."""
-    return (f'<iframe src="{html.escape(src)}" width="100%" height="{EMBED_HEIGHT}" '
-            f'title="{html.escape(title)}" style="border:0" loading="lazy"></iframe>')
+def _preview_image(ctx: PageContext, target) -> str | None:
+    """The view's preview image for the embed snippet's fallback: the app's own route, else the archived copy's."""
+    if config.web_routes_on():
+        return target.preview_on(session.base_url(ctx.page_key), ctx.dataset.version)
+    archived = _archived(ctx)
+    return archived + "preview.png" if archived else None
+
+
+def _archived(ctx: PageContext) -> str | None:
+    """The archived copy of this view in the static snapshot, when one is configured and the view is archived."""
+    archive = config.archive_url()
+    return links.archived(ctx.state, archive, ctx.dataset.version) if archive else None
 
 
 def share_box(ctx: PageContext, quote: list[str] | None = None) -> None:
@@ -219,6 +237,8 @@ def share_box(ctx: PageContext, quote: list[str] | None = None) -> None:
 
     `quote`: sentences the page offers for quoting (e.g. what changed); they open the citation block.
     """
+    if ctx.embedded:
+        return
     target = session.link(ctx.page_key)
     link = session.absolute(target, ctx.page_key)
     sentence = ctx.summary()
@@ -232,10 +252,15 @@ def share_box(ctx: PageContext, quote: list[str] | None = None) -> None:
                 language=None, wrap_lines=True)
         st.markdown(_("[Subscribe to this view (Atom feed)]({url}): its events, the most recently changed first.")
                     .format(url=session.machine_link(links.feed("events", ctx.state, ctx.catalog), ctx.page_key)))
+        archived = _archived(ctx)
+        if archived:
+            st.caption(_("Archived copy of this view (data version {version}): it never changes, cite it").format(
+                version=ctx.dataset.version))
+            st.code(archived, language=None, wrap_lines=True)
         st.caption(_("Embed this view in a web page"))
         title = f"{config.APP_TITLE}: {label('page', ctx.page_key)}. {sentence}"
-        st.code(embed_snippet(session.absolute(target, ctx.page_key, embed=True), title), language="html",
-                wrap_lines=True)
+        st.code(share.embed_snippet(session.absolute(target, ctx.page_key, embed=True), title, link,
+                                    _preview_image(ctx, target)), language="html", wrap_lines=True)
 
 
 def chart_downloads(ctx: PageContext, chart_or_spec, title: str, key: str) -> None:
@@ -243,6 +268,8 @@ def chart_downloads(ctx: PageContext, chart_or_spec, title: str, key: str) -> No
 
     The images are rendered only on click; the callables hold what they need, since they run after this run.
     """
+    if ctx.embedded:
+        return
     link = session.absolute(session.link(ctx.page_key), ctx.page_key)
     sentence, version, lang = ctx.summary(), ctx.dataset.version, i18n.language()
     slug = f"basewatch-{key}-{version}"

@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from basewatch.state.catalog import Catalog
-from basewatch.state.filters import REGISTRY
+from basewatch.state.filters import REGISTRY, Filters
 from basewatch.state.pages import PAGE_BY_KEY, PageInfo
 from basewatch.state.urlstate import MapView, ViewState, query_string, to_query_params
 
 # Streamlit's embed mode: the view alone, without its menu (and the sidebar folded, see shell.chrome).
 EMBED_PARAM = "embed"
+# A view's preview image (basewatch.web.previews): `-/preview/<page key>.png?<canonical query>&v=<data version>`.
+PREVIEW_PREFIX = "-/preview/"
+PREVIEW_VERSION_PARAM = "v"
 # A placeholder view that the map's PNG export replaces with where the reader has moved the map.
 _VIEW_SLOT = MapView(11.1111, 22.2222, 3)
 VIEW_SLOT = "{view}"
@@ -45,6 +48,12 @@ class Link:
         if embed:
             query = "&".join(part for part in (query, f"{EMBED_PARAM}=true") if part)
         return _absolute(base_url, self.page.url_path, query)
+
+    def preview_on(self, base_url: str, version: str) -> str:
+        """The absolute URL of this view's preview image for a data version (the version makes it immutable)."""
+        base = base_url if base_url.endswith("/") else base_url + "/"
+        params = {**self.params, PREVIEW_VERSION_PARAM: [version]}
+        return f"{base}{PREVIEW_PREFIX}{self.page.key}.png?{query_string(params)}"
 
 
 def _absolute(base_url: str, path: str, query: str) -> str:
@@ -119,3 +128,67 @@ def view_template(page_key: str, state: ViewState, catalog: Catalog | None, base
     """
     target = link(page_key, state.changed(view=_VIEW_SLOT), catalog)
     return target.on(base_url).replace(quote(_VIEW_SLOT.to_param(), safe=""), VIEW_SLOT)
+
+
+# ------------------------------------------------------------------ the static snapshot (python -m basewatch export)
+
+# The canonical views the snapshot archives, by kind: the page each one opens on in the app.
+SNAPSHOT_PAGES = {"overview": "overview", "country": "map", "actor": "timeline", "site": "sites", "event": "map"}
+ARCHIVE_FOLDER = "archive"
+LATEST_FOLDER = "latest"
+
+
+def snapshot_state(kind: str, value: str | None = None) -> ViewState:
+    """The view a snapshot page shows: the overview, one country, one actor, one site or one event."""
+    if kind == "overview":
+        return ViewState()
+    if kind == "country":
+        return ViewState(filters=Filters(countries=frozenset({value})))
+    if kind == "actor":
+        return ViewState(filters=Filters(actors=frozenset({value})))
+    if kind == "site":
+        return ViewState(site=value)
+    if kind == "event":
+        return ViewState(event=value)
+    raise ValueError(f"no snapshot pages of kind {kind!r}")
+
+
+def snapshot_view(state: ViewState) -> tuple[str, str | None] | None:
+    """(kind, value) when `state` is one of the snapshot's canonical views (map position, rings and language
+    aside), else None."""
+    filters, site, event = state.filters, state.site, state.event
+    if site is None and event is None:
+        if filters.is_default:
+            return "overview", None
+        if filters == Filters(countries=filters.countries) and len(filters.countries) == 1:
+            return "country", next(iter(filters.countries))
+        if filters == Filters(actors=filters.actors) and len(filters.actors) == 1:
+            return "actor", next(iter(filters.actors))
+        return None
+    if filters.is_default and event is None:
+        return "site", site
+    if filters.is_default and site is None:
+        return "event", event
+    return None
+
+
+def snapshot_path(kind: str, value: str | None = None) -> str:
+    """A snapshot page's folder inside a data version's folder ('' for the overview), e.g. `site/hmeimim/`."""
+    return "" if kind == "overview" else f"{kind}/{value}/"
+
+
+def version_folder(version: str) -> str:
+    """The folder name of a data version in the archive: `2026-02-21+f32c219` → `2026-02-21-f32c219`.
+
+    '+' is spelled '-' because some static hosts (S3 among them) read a '+' in a path as a space.
+    """
+    return version.replace("+", "-")
+
+
+def archived(state: ViewState, archive_url: str, version: str) -> str | None:
+    """The archived copy of `state` for a data version under the snapshot's public address, or None."""
+    found = snapshot_view(state)
+    if found is None:
+        return None
+    base = archive_url if archive_url.endswith("/") else archive_url + "/"
+    return f"{base}{ARCHIVE_FOLDER}/{version_folder(version)}/{snapshot_path(*found)}"

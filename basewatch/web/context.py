@@ -23,6 +23,8 @@ from basewatch.state.urlstate import ViewState, parse_query_params
 # The public address of the app, e.g. https://basewatch.example/ : absolute links in previews, feeds and
 # the API use it. Without it, the proxy's X-Forwarded-Proto/-Host headers, else the request's own address.
 PUBLIC_URL_ENV = "BASEWATCH_PUBLIC_URL"
+# Query parameters Streamlit itself reads and keeps from the app (the pages never see them).
+STREAMLIT_PARAMS = frozenset({"embed", "embed_options"})
 
 _catalogs: dict[str, Catalog] = {}
 _catalogs_lock = threading.Lock()
@@ -66,11 +68,15 @@ class View:
         return apply_filters(self.dataset.events, self.state.filters)
 
 
-def view_of(request: Request) -> View:
-    """Parse a request's query into a View (raises DataError when no data version ever validated)."""
+def view_of(request: Request, ignore: frozenset[str] = frozenset()) -> View:
+    """Parse a request's query into a View (raises DataError when no data version ever validated).
+
+    Streamlit's own parameters (`embed`) and the route's own (`ignore`) are not part of the view.
+    """
     dataset = live.dataset(config.data_dir())
     catalog = catalog_of(dataset)
-    params = {key: request.query_params.getlist(key) for key in request.query_params.keys()}
+    params = {key: request.query_params.getlist(key) for key in request.query_params.keys()
+              if key not in STREAMLIT_PARAMS and key not in ignore}
     state, notices = parse_query_params(params, catalog)
     return View(dataset, catalog, state, tuple(notices), public_base(request))
 

@@ -84,3 +84,30 @@ def test_nginx_accepts_the_config(tmp_path):
     result = subprocess.run([binary, "-t", "-q", "-e", str(tmp_path / "error.log"), "-c", str(conf),
                              "-p", str(tmp_path), "-g", "daemon off;"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_cache_lives_in_the_runtime_dir(conf, tmp_path):
+    path = re.search(r"^\s*proxy_cache_path (\S+) ", conf, re.M).group(1)
+    assert path == str(tmp_path.resolve() / "cache")
+    assert "keys_zone=basewatch_cache:" in conf
+
+
+def test_previews_are_cached_per_canonical_url(conf):
+    preview = block(conf, "location ^~ /-/preview/")
+    assert "proxy_cache basewatch_cache;" in preview
+    assert 'proxy_cache_key "$scheme://$host$request_uri";' in preview  # the URL carries the data version
+    assert "proxy_cache_lock on;" in preview and "Set-Cookie" in preview
+
+
+def test_the_head_of_every_page_path_and_only_those_is_cached(conf):
+    from basewatch.state.pages import PAGES
+
+    match = re.search(r"location ~ (\^\S+\$) \{", conf)
+    assert match, "no regex location for the page paths"
+    pattern = re.compile(match.group(1))
+    assert all(pattern.match("/" + page.url_path) for page in PAGES)
+    for other in ("/_stcore/health", "/_stcore/stream", "/maps", "/map/x", "/-/status.json", "/static/x.js"):
+        assert not pattern.match(other), other
+    head = block(conf, f"location ~ {match.group(1)}")
+    assert "proxy_cache_revalidate on;" in head  # the app's ETag: 304 after the 60 s an entry lives
+    assert "add_header Set-Cookie $bw_route_set_cookie;" in head  # a cached page still makes the reader sticky

@@ -41,7 +41,7 @@ def frame_bounds(events: pd.DataFrame, sites: pd.DataFrame) -> tuple[tuple[float
     return (float(all_lats.min()), float(all_lons.min())), (float(all_lats.max()), float(all_lons.max()))
 
 
-def _project(lat: float, lon: float, zoom: float) -> tuple[float, float]:
+def project(lat: float, lon: float, zoom: float) -> tuple[float, float]:
     """Web Mercator pixel coordinates at `zoom`, as Leaflet's EPSG3857 computes them."""
     scale = 256 * 2 ** zoom
     sin_lat = min(max(math.sin(math.radians(lat)), -0.9999), 0.9999)
@@ -59,8 +59,8 @@ def fitted_view(bounds, width: int, height: int, padding: int = FRAME_PADDING,
                 max_zoom: int = FRAME_MAX_ZOOM, min_zoom: int = 2) -> tuple[tuple[float, float], int]:
     """The (centre, zoom) Leaflet's fitBounds picks for `bounds` in a width×height map (zoomSnap 1)."""
     (south, west), (north, east) = bounds
-    x0, y0 = _project(north, west, 0)
-    x1, y1 = _project(south, east, 0)
+    x0, y0 = project(north, west, 0)
+    x1, y1 = project(south, east, 0)
     span_x, span_y = max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)
     scale = min((width - 2 * padding) / span_x, (height - 2 * padding) / span_y)
     zoom = math.log2(scale) if scale > 0 else min_zoom
@@ -71,7 +71,7 @@ def fitted_view(bounds, width: int, height: int, padding: int = FRAME_PADDING,
 
 def view_box(center: tuple[float, float], zoom: int, width: int, height: int):
     """((south, west), (north, east)) a width×height map shows around `center` at `zoom`."""
-    cx, cy = _project(center[0], center[1], zoom)
+    cx, cy = project(center[0], center[1], zoom)
     north, west = _unproject(cx - width / 2, cy - height / 2, zoom)
     south, east = _unproject(cx + width / 2, cy + height / 2, zoom)
     return (south, west), (north, east)
