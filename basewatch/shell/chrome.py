@@ -166,7 +166,10 @@ RTL_CSS = ("<style>[data-testid=stMain],[data-testid=stSidebarContent]{direction
            "[data-testid=stMarkdownContainer],[data-testid=stHeadingWithActionElements]){text-align:start;}"
            # Charts keep time running left to right (the glossary's decision); each label is its own string, so
            # Arabic in it still reads right to left, but SVG legends laid out right to left overlap their symbols.
-           "[data-testid=stVegaLiteChart]{direction:ltr;}</style>")
+           "[data-testid=stVegaLiteChart]{direction:ltr;}"
+           # Streamlit hides a collapsed sidebar by sliding it off to the left; laid out right to left it sits
+           # on the right, so the slide left it across the page (a phone showed it as a strip over the map).
+           "[data-testid=stSidebar][data-collapsed=true],[data-testid=stSidebar][data-collapsed=true] *{visibility:hidden;}</style>")
 
 
 # The vendored Arabic web font (static/vendor, no CDN) for Arabic letters only (unicode-range): as its own

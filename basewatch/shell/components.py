@@ -246,23 +246,27 @@ def site_detail(site: pd.Series, events: pd.DataFrame, labels: dict[str, str] | 
 def map_legend(events: pd.DataFrame, catalog: Catalog) -> None:
     """Legend for the map: actor colours in view, claim-status shapes, site-status colours."""
     present = set(events["actor_slug"].unique())
-    dot = ('<span style="display:inline-block;width:11px;height:11px;border-radius:50%;{style};'
-           'margin-inline:10px 5px;vertical-align:-1px"></span>')
-    actor_html = "".join(dot.format(style=f"background:{o.color}") + html_text(catalog.label("actor", o.value))
+    # Each symbol stays on one line with its label: a name that wraps away from its dot reads as two entries.
+    item = ('<span style="white-space:nowrap"><span style="display:inline-block;width:11px;height:11px;'
+            'border-radius:50%;{style};margin-inline:10px 5px;vertical-align:-1px"></span>{text}</span> ')
+    actor_html = "".join(item.format(style=f"background:{o.color}", text=html_text(catalog.label("actor", o.value)))
                          for o in catalog.options["actor"] if o.value in present)
-    status_html = (dot.format(style="background:#555") + html_text(label("status", "confirmed"))
-                   + dot.format(style="border:2.5px solid #555;background:#fff")
-                   + html_text(" / ".join(label("status", s) for s in ("reported", "claimed", "rumored")))
-                   + dot.format(style="border:2.5px dashed #555;background:#fff") + html_text(label("status", "denied")))
-    site_html = "".join(dot.format(style=f"background:{o.color};border:2px solid #222")
-                        + html_text(label("site_status", o.value)) for o in catalog.options["site_status"]) + dot.format(
-        style=f"background:{color('site_status', None)};border:2px solid #222") + html_text(
-        label("site_status", NO_PRESENCE_LABEL))
-    estimate = (dot.format(style="border:1.5px dashed #555;background:rgba(85,85,85,.06);width:16px;height:16px")
-                + html_text(_("estimated site position (circle = how far off it may be)")))
-    estimate += (f'<br><span style="display:inline-block;width:22px;height:3px;background:{config.MOVEMENT_COLOR};'
-                 'margin-inline:10px 5px;vertical-align:3px"></span>'
-                 + html_text(_("movement between sites (arrowhead at the destination)")))
+    status_html = (item.format(style="background:#555", text=html_text(label("status", "confirmed")))
+                   + item.format(style="border:2.5px solid #555;background:#fff", text=html_text(
+                       " / ".join(label("status", s) for s in ("reported", "claimed", "rumored"))))
+                   + item.format(style="border:2.5px dashed #555;background:#fff", text=html_text(label("status", "denied"))))
+    site_html = "".join(item.format(style=f"background:{o.color};border:2px solid #222",
+                                    text=html_text(label("site_status", o.value)))
+                        for o in catalog.options["site_status"]) + item.format(
+        style=f"background:{color('site_status', None)};border:2px solid #222",
+        text=html_text(label("site_status", NO_PRESENCE_LABEL)))
+    # The two long explanations may wrap (a phone is narrower than them); they each hold a line of their own.
+    estimate = item.replace("nowrap", "normal").format(
+        style="border:1.5px dashed #555;background:rgba(85,85,85,.06);width:16px;height:16px",
+        text=html_text(_("estimated site position (circle = how far off it may be)")))
+    estimate += (f'<br><span><span style="display:inline-block;width:22px;height:3px;'
+                 f'background:{config.MOVEMENT_COLOR};margin-inline:10px 5px;vertical-align:3px"></span>'
+                 + html_text(_("movement between sites (arrowhead at the destination)")) + "</span>")
     actors, claims, statuses = (html_text(_("Actors")), html_text(_("Claim status")), html_text(_("Sites by status")))
     st.html(f'<div style="font-size:13px;line-height:1.9"><b>{actors}</b><br>{actor_html}<br>'
             f"<b>{claims}</b><br>{status_html}<br><b>{statuses}</b><br>{site_html}<br>{estimate}</div>")

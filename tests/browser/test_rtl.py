@@ -117,3 +117,23 @@ def test_the_language_picker_is_reached_by_tab_and_keeps_the_view(server, browsi
     page.wait_for_url(lambda url: query_of(url).get("lang") == ["ar"], timeout=WAIT_MS)
     assert query_of(page.url) == {"actor": ["russia"], "lang": ["ar"]}
     page.locator('[data-testid="stMain"] h1', has_text="الخط الزمني").wait_for()
+
+
+SIDEBAR_AT_JS = """([x, y]) => { const el = document.elementFromPoint(x, y);
+    return Boolean(el && el.closest('[data-testid="stSidebar"]')); }"""
+
+
+def test_a_phone_in_arabic_shows_the_page_not_a_strip_of_the_collapsed_sidebar(server, browsing):
+    page = browsing.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_translated(page, server + "/map?lang=ar")
+    # Where the sidebar's text once showed as a narrow strip over the title and the map (left third of the page).
+    covered = [(x, y) for x in range(10, 130, 20) for y in range(60, 700, 40) if page.evaluate(SIDEBAR_AT_JS, [x, y])]
+    assert covered == [], f"the collapsed sidebar covers the page at {covered[:5]}"
+    page.locator('[data-testid="stExpandSidebarButton"]').click()
+    page.wait_for_function("""() => { const s = document.querySelector('[data-testid="stSidebar"]');
+        return s.dataset.collapsed === 'false' && s.getBoundingClientRect().width >= 200; }""", timeout=WAIT_MS)
+    tagline = page.locator('[data-testid="stSidebarContent"]').get_by_text("Basewatch", exact=True).first
+    expect(tagline).to_be_visible()
+    box = tagline.bounding_box()
+    assert box and 0 <= box["x"] and box["x"] + box["width"] <= 390 and box["width"] > 60, box  # a word, not a column

@@ -168,10 +168,12 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
               scale=alt.Scale(range=[top, height], paddingInner=0, paddingOuter=0),
               axis=alt.Axis(labelLimit=alt.ExprRef(f"width < {NARROW_PX} ? width : 240"),
                             # On a phone the lane names move inside the plot, to the top of their
-                            # lane above its centre line, so the marks keep the width.
+                            # lane above its centre line (raised by labelOffset: Vega ignores bandPosition
+                            # as an expression), so the marks keep the width.
                             labelAlign=alt.ExprRef(f"width < {NARROW_PX} ? 'left' : 'right'"),
                             labelBaseline=alt.ExprRef(f"width < {NARROW_PX} ? 'top' : 'middle'"),
                             bandPosition=alt.ExprRef(f"width < {NARROW_PX} ? 0 : 0.5"),
+                            labelOffset=alt.ExprRef(f"width < {NARROW_PX} ? -14 : 0"),
                             labelPadding=alt.ExprRef(f"width < {NARROW_PX} ? -2 : 4"),
                             labelFontWeight=alt.ExprRef(f"width < {NARROW_PX} ? 'bold' : 'normal'"),
                             ticks=False, domain=False))
