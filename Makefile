@@ -1,7 +1,7 @@
 # Two commands for a fresh Debian/Ubuntu machine with Python 3.11+:
 #   make run   installs into .venv and starts the app on http://localhost:8501
 #   make test  installs what tests need (incl. Debian's Chromium) and runs ruff and the whole suite
-#   make test-fast  unit and AppTest tests only (no browser, no nginx): a quick check while editing
+#   make test-fast  unit and AppTest tests without the slow ones (no browser, no nginx, no whole-site export): a quick check while editing
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -51,7 +51,7 @@ test: install-dev
 
 # Unit and AppTest tests: no browser, no nginx, no deploy checks (about 30 s of CPU).
 test-fast: $(VENV)/.dev
-	$(PY) -m pytest -q -n 2 --ignore=tests/browser --ignore=tests/deploy -m "not browser"
+	$(PY) -m pytest -q -n 2 --ignore=tests/browser --ignore=tests/deploy -m "not browser and not slow"
 
 bench: install-dev
 	$(PY) -m tools.bench --md bench-results/bench.md

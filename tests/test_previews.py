@@ -24,6 +24,8 @@ from tests.conftest import MINI
 from tests.hostile import HOSTILE_STRINGS, make_hostile_dataset
 from tests.web_client import client, parse_head
 
+pytestmark = pytest.mark.slow  # minutes of CPU together; make test-fast leaves them to make test
+
 BASE = "http://testserver/"
 MAX_BYTES = 300 * 1024
 

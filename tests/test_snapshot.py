@@ -23,6 +23,8 @@ from tests.conftest import MINI
 from tests.hostile import make_hostile_dataset
 from tests.web_client import parse_head
 
+pytestmark = pytest.mark.slow  # minutes of CPU together; make test-fast leaves them to make test
+
 BASE = "https://archive.basewatch.example/"
 APP = "https://basewatch.example/"
 
