@@ -124,6 +124,14 @@ def app_load_dataset_uncached(directory: Path):
     return load_dataset(directory)
 
 
+def app_contract() -> dict:
+    """The data folder's file names and the events' CSV columns (the app's config)."""
+    from basewatch import config
+
+    return {"events_file": config.EVENTS_FILE, "sites_file": config.SITES_FILE, "data_files": config.DATA_FILES,
+            "columns": list(config.EVENT_COLUMNS), "bundled": config.BUNDLED_DATA_DIR}
+
+
 def app_filters(spec: dict):
     """The app's Filters for a spec."""
     from basewatch.filters import Filters
@@ -203,6 +211,9 @@ def app_per_run_functions() -> dict[str, Callable]:
 
 # === forms: what each engine reads at server start ========================================================
 
+STREAM_KEY = "stream"  # forms written by tools.synth_stream (validated chunk by chunk, no app cache)
+
+
 def forms_dir(directory: Path, key: str) -> Path:
     return Path(directory) / ".engines" / key[:16]
 
@@ -228,8 +239,6 @@ def arrow_events(events: pd.DataFrame) -> pa.Table:
 
 def write_forms(table: pa.Table, out: Path) -> dict:
     """Write events.parquet, events.arrow and events.duckdb from `table`; seconds and sizes per file."""
-    import duckdb
-
     out.mkdir(parents=True, exist_ok=True)
     info = {}
     start = time.perf_counter()
@@ -237,19 +246,51 @@ def write_forms(table: pa.Table, out: Path) -> dict:
                    use_dictionary=list(VOCABULARY))
     info["parquet_write_s"] = time.perf_counter() - start
     start = time.perf_counter()
-    unified = table.unify_dictionaries()  # one dictionary per column: the IPC file format requires it
-    with pa.OSFile(str(out / "events.arrow"), "wb") as sink, pa.ipc.new_file(sink, unified.schema) as writer:
-        writer.write_table(unified, max_chunksize=ROW_GROUP)
+    write_ipc_from_parquet(out)
     info["ipc_write_s"] = time.perf_counter() - start
+    write_duckdb_view(out)
+    for name in ("events.parquet", "events.arrow"):
+        info[name.replace(".", "_") + "_mb"] = (out / name).stat().st_size / 1e6
+    return info
+
+
+def write_ipc_from_parquet(out: Path) -> None:
+    """events.arrow from events.parquet, a row group at a time, each dictionary column on one dictionary.
+
+    The IPC file format allows one dictionary per column for the whole file, while Parquet row groups
+    (and the chunks tools.synth_stream appends) each have their own: each column's values are collected
+    first (one column at a time), then every row group is re-indexed into them.
+    """
+    parquet = pq.ParquetFile(out / "events.parquet")
+    schema = parquet.schema_arrow
+    dictionaries = {}
+    for f in schema:
+        if pa.types.is_dictionary(f.type):
+            values = parquet.read(columns=[f.name])[f.name]
+            dictionaries[f.name] = pa.chunked_array([c.dictionary for c in values.chunks],
+                                                    type=pa.string()).unique().drop_null()
+    with pa.OSFile(str(out / "events.arrow"), "wb") as sink, pa.ipc.new_file(sink, schema) as writer:
+        for group in range(parquet.num_row_groups):
+            table = parquet.read_row_group(group)
+            arrays = []
+            for f, column in zip(schema, table.columns):
+                if f.name in dictionaries:
+                    indices = pc.index_in(column.cast(pa.string()).combine_chunks(), value_set=dictionaries[f.name])
+                    column = pa.DictionaryArray.from_arrays(indices.cast(pa.int32()), dictionaries[f.name])
+                arrays.append(column)
+            writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+
+
+def write_duckdb_view(out: Path) -> None:
+    """events.duckdb: a database holding only the view `events` over events.parquet (opened read-only)."""
+    import duckdb
+
     db = out / "events.duckdb"
     db.unlink(missing_ok=True)
     con = duckdb.connect(str(db))
     parquet = str((out / "events.parquet").resolve()).replace("'", "''")
     con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{parquet}')")  # noqa: S608 - our own path
     con.close()
-    for name in ("events.parquet", "events.arrow"):
-        info[name.replace(".", "_") + "_mb"] = (out / name).stat().st_size / 1e6
-    return info
 
 
 def prepare(directory: Path) -> dict:
@@ -287,6 +328,16 @@ def proc_status() -> dict[str, float]:
     return out
 
 
+def reset_peak() -> bool:
+    """Reset VmHWM to the current RSS (Linux: writing 5 to clear_refs), so a path's own peak can be read."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
+            handle.write("5")
+        return True
+    except OSError:
+        return False
+
+
 def frame_nbytes(form) -> float:
     if isinstance(form, pd.DataFrame):
         return float(form.memory_usage(deep=True, index=False).sum())
@@ -303,7 +354,16 @@ def load_form(engine: str, directory: Path, key: str):
     """Read the events as `engine` would at server start; returns its form."""
     out = forms_dir(directory, key)
     if engine == "pandas-object":
-        return app_read_cached(directory, key).events
+        if key != STREAM_KEY:
+            return app_read_cached(directory, key).events
+        # No app cache (the app cannot load this folder): the Parquet file with Python strings, as _restore does.
+        table = _undictionary(pq.read_table(out / "events.parquet"))
+        frame = table.select([f.name for f in table.schema if not pa.types.is_string(f.type)]).to_pandas()
+        for name in table.column_names:
+            if pa.types.is_string(table.schema.field(name).type):
+                frame[name] = pd.Series(table[name].to_numpy(zero_copy_only=False), dtype=object)
+                table = table.drop_columns([name])
+        return frame
     if engine == "pandas-arrow":
         return pq.read_table(out / "events.parquet", read_dictionary=list(VOCABULARY)).to_pandas(
             types_mapper=_string_pyarrow)
@@ -620,9 +680,12 @@ def child(engine: str, directory: Path, key: str, repeats: int, paths: tuple[str
     gc.collect()
     out["memory"] = proc_status()
     out["nbytes_mb"] = frame_nbytes(form) / 1e6
+    out["arrow_allocated_mb"] = pa.total_allocated_bytes() / 1e6  # held by Arrow's memory pool now
+    pa.default_memory_pool().release_unused()  # what the pool keeps after a Parquet read, given back
+    out["memory_released"] = proc_status()
     if engine == "duckdb":
         out["parquet_mb"] = (forms_dir(directory, key) / "events.parquet").stat().st_size / 1e6
-    if engine == "pandas-object":
+    if engine == "pandas-object" and key != STREAM_KEY:
         start = time.perf_counter()
         app_cache_key(directory)
         out["key_s"] = time.perf_counter() - start
@@ -630,25 +693,40 @@ def child(engine: str, directory: Path, key: str, repeats: int, paths: tuple[str
     out["runs"] = {}
     for path in paths:
         for spec_name, spec in SPECS.items():
+            gc.collect()
+            before = proc_status()["VmRSS"]
+            peak_known = reset_peak()
             result = funcs[path](spec)  # warm-up, and the answer checked
             times = []
             for _ in range(repeats):
                 start = time.perf_counter()
                 funcs[path](spec)
                 times.append(time.perf_counter() - start)
-            out["runs"][f"{path}/{spec_name}"] = {"median_ms": statistics.median(times) * 1000,
-                                                  "min_ms": min(times) * 1000,
-                                                  "answer": signature(path, result)}
+            out["runs"][f"{path}/{spec_name}"] = {
+                "median_ms": statistics.median(times) * 1000, "min_ms": min(times) * 1000,
+                # how far RSS rose above what it was before this path ran (transient copies, caches)
+                "peak_extra_mb": proc_status()["VmHWM"] - before if peak_known else None,
+                "answer": signature(path, result)}
+            del result
     gc.collect()
     out["memory_after_runs"] = proc_status()
     out["loadavg_end"] = os.getloadavg()
     return out
 
 
-def run_child(engine: str, directory: Path, key: str, repeats: int, paths: tuple[str, ...]) -> dict:
+def run_child(engine: str, directory: Path, key: str, repeats: int, paths: tuple[str, ...],
+              cap_gb: float | None = None) -> dict:
+    """Run one engine in a fresh interpreter; `cap_gb` caps its address space (a failed load is a finding)."""
     cmd = [sys.executable, "-m", "tools.engines", "--child", engine, str(directory), "--key", key,
            "--repeats", str(repeats), "--paths", ",".join(paths)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False,
+
+    def limit():
+        if cap_gb:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, (int(cap_gb * 2**30), int(cap_gb * 2**30)))
+
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, preexec_fn=limit,  # noqa: PLW1509
                           cwd=Path(__file__).resolve().parent.parent)
     if done.returncode != 0:
         return {"engine": engine, "error": (done.stderr or done.stdout).strip().splitlines()[-5:]}
@@ -656,15 +734,28 @@ def run_child(engine: str, directory: Path, key: str, repeats: int, paths: tuple
 
 
 def compare(directory: Path, repeats: int = 5, engines: tuple[str, ...] = ENGINES,
-            paths: tuple[str, ...] = PATHS) -> dict:
-    """Every engine in its own process on the events of `directory`; fails loudly if answers differ."""
+            paths: tuple[str, ...] = PATHS, stream: bool = False, cap_gb: float | None = None,
+            cold_runs: int = 3) -> dict:
+    """Every engine in its own process on the events of `directory`; fails loudly if answers differ.
+
+    `stream`: the forms tools.synth_stream wrote (no app cache; the first engine that runs is the reference).
+    """
     directory = Path(directory)
     out: dict = {"directory": str(directory), "cores": os.cpu_count(), "repeats": repeats,
-                 "loadavg_start": os.getloadavg(), "prepare": prepare(directory), "engines": {}}
-    key = app_cache_key(directory)
+                 "loadavg_start": os.getloadavg(), "engines": {}}
+    if stream:
+        key = STREAM_KEY
+        info = json.loads((forms_dir(directory, key) / "forms.json").read_text())
+        out["prepare"] = {**info, "events": pq.ParquetFile(forms_dir(directory, key) / "events.parquet").metadata.num_rows}
+    else:
+        out["prepare"] = prepare(directory)
+        key = app_cache_key(directory)
     reference = None
     for engine in engines:
-        result = run_child(engine, directory, key, repeats, paths)
+        result = run_child(engine, directory, key, repeats, paths, cap_gb)
+        loads = [result.get("load_s")] + [run_child(engine, directory, key, 0, (), cap_gb).get("load_s")
+                                           for _ in range(max(0, cold_runs - 1))]
+        result["load_runs_s"] = [x for x in loads if x is not None]
         out["engines"][engine] = result
         print(f"{directory.name} {engine}: " + ("error " + " | ".join(result["error"]) if "error" in result else
               f"load {result['load_s']:.2f} s, RSS {result['memory']['VmRSS']:.0f} MB, "
@@ -834,26 +925,40 @@ def markdown(results: list[dict]) -> str:
                   f"files, every engine pays it): {ref.get('key_s', float('nan')):.2f} s. One-off per data version: "
                   f"Parquet {prep.get('events_parquet_mb', 0):.0f} MB written in {prep.get('parquet_write_s', 0):.1f} s, "
                   f"Arrow IPC {prep.get('events_arrow_mb', 0):.0f} MB in {prep.get('ipc_write_s', 0):.1f} s.", "",
-                  "| engine | RSS after load, MB (anon + file) | peak RSS, MB | RSS of the imports, MB | table size, MB "
-                  "| cold load, s | load avg | " + " | ".join(f"{p}, typical ms" for p in PATHS) + " |",
-                  "|---|---|---|---|---|---|---|" + "---|" * len(PATHS)]
+                  "| engine | RSS after load, MB (anon + file) | same, Arrow pool released | RSS of the imports "
+                  "| table size, MB | cold load, s (median; range) | load avg | "
+                  + " | ".join(f"{p}, typical ms" for p in PATHS) + " | worst path peak over RSS, MB |",
+                  "|---|---|---|---|---|---|---|" + "---|" * len(PATHS) + "---|"]
         for engine, e in out["engines"].items():
             if "error" in e:
-                lines.append(f"| {engine} | failed: {' '.join(e['error'])[:200]} |" + " |" * (6 + len(PATHS)))
+                lines.append(f"| {engine} | failed: {' '.join(e['error'])[:200]} |" + " |" * (7 + len(PATHS)))
                 continue
-            mem = e["memory"]
+            mem, released = e["memory"], e.get("memory_released", e["memory"])
             size = f"{e['nbytes_mb']:.0f}" if engine != "duckdb" else f"0 (Parquet on disk {e['parquet_mb']:.0f})"
             cells = [f"{e['runs'][f'{p}/typical']['median_ms']:.0f}" if f"{p}/typical" in e["runs"] else ""
                      for p in PATHS]
+            peaks = [(r.get("peak_extra_mb") or 0, name) for name, r in e["runs"].items()]
+            worst = max(peaks) if peaks else (0, "")
+            loads = e.get("load_runs_s") or [e["load_s"]]
             lines.append(f"| {engine} | {mem['VmRSS']:.0f} ({mem.get('RssAnon', 0):.0f} + {mem.get('RssFile', 0):.0f}) "
-                         f"| {mem['VmHWM']:.0f} | {e['rss_imports_mb']:.0f} | {size} | {e['load_s']:.2f} "
-                         f"| {e['loadavg_start'][0]:.1f}–{e['loadavg_end'][0]:.1f} | " + " | ".join(cells) + " |")
+                         f"| {released['VmRSS']:.0f} | {e['rss_imports_mb']:.0f} | {size} "
+                         f"| {statistics.median(loads):.2f} ({min(loads):.2f}–{max(loads):.2f}) "
+                         f"| {e['loadavg_start'][0]:.1f}–{e['loadavg_end'][0]:.1f} | " + " | ".join(cells)
+                         + f" | {worst[0]:.0f} ({worst[1]}) |")
         lines += ["", "Every path and filter (ms, median; no filter / typical link / every dimension):", "",
                   "| engine | " + " | ".join(PATHS) + " |", "|---|" + "---|" * len(PATHS)]
         for engine, e in out["engines"].items():
             if "error" in e:
                 continue
             cells = [" / ".join(f"{e['runs'][f'{p}/{s}']['median_ms']:.0f}" for s in SPECS)
+                     if f"{p}/none" in e["runs"] else "" for p in PATHS]
+            lines.append(f"| {engine} | " + " | ".join(cells) + " |")
+        lines += ["", "Peak RSS above the RSS before the path ran (MB; no filter / typical link / every dimension):", "",
+                  "| engine | " + " | ".join(PATHS) + " |", "|---|" + "---|" * len(PATHS)]
+        for engine, e in out["engines"].items():
+            if "error" in e:
+                continue
+            cells = [" / ".join(f"{e['runs'][f'{p}/{s}'].get('peak_extra_mb') or 0:.0f}" for s in SPECS)
                      if f"{p}/none" in e["runs"] else "" for p in PATHS]
             lines.append(f"| {engine} | " + " | ".join(cells) + " |")
         lines.append("")
@@ -893,6 +998,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--audit", action="store_true", help="the app's per-run functions, object vs Arrow")
     parser.add_argument("--out", type=Path, default=None, help="also write JSON here")
     parser.add_argument("--md", type=Path, default=None, help="also write the markdown here")
+    parser.add_argument("--stream", action="store_true", help="read the forms tools.synth_stream --forms wrote")
+    parser.add_argument("--memory-cap-gb", type=float, default=None,
+                        help="cap each engine's address space (RLIMIT_AS), so an engine that does not fit fails alone")
+    parser.add_argument("--cold-runs", type=int, default=3, help="fresh processes per engine timing the load")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--key", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -908,7 +1017,8 @@ def main(argv: list[str] | None = None) -> int:
         unknown = set(engines) - set(ENGINES)
         if unknown:
             parser.error(f"unknown engine(s): {', '.join(sorted(unknown))}; choose from {', '.join(ENGINES)}")
-        results = [compare(d, args.repeats, engines, paths) for d in args.directories]
+        results = [compare(d, args.repeats, engines, paths, args.stream, args.memory_cap_gb,
+                           args.cold_runs) for d in args.directories]
         text = markdown(results)
     print(text)
     if args.md:
