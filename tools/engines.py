@@ -170,6 +170,15 @@ def app_timeline_bins(events: pd.DataFrame) -> pd.DataFrame:
             .groupby(["actor", "month"], observed=True).size().rename("events").reset_index())
 
 
+PROPOSED = {
+    "(proposed) map_view on the 3 columns it reads (no filter)": "aggregate.map_view (fresh /map, no filter)",
+    "(proposed) mask + 3 columns instead of apply_filters, then map_view (typical link)":
+        "aggregate.map_view (fresh /map, typical link)",
+    "(proposed) newest 2,000 from the mask, no sort (events are stored in date, id order)":
+        "timeline table: sort_values(date, id).head(2000)",
+}
+
+
 def app_per_run_functions() -> dict[str, Callable]:
     """The app's pandas work per page run (or per filters / data version where a page caches it).
 
@@ -206,6 +215,15 @@ def app_per_run_functions() -> dict[str, Callable]:
         "summaries.latest_personnel (typical link; overview)": lambda e, f, d: summaries.latest_personnel(f),
         "overview: site_id.dropna().nunique()": lambda e, f, d: f["site_id"].dropna().nunique(),
         "legend: actor_slug.unique() (components.map_legend)": lambda e, f, d: set(f["actor_slug"].unique()),
+        # Proposed replacements, measured on the same frames; each must give the answer of the function
+        # PROPOSED names for it (checked on the object frame).
+        "(proposed) map_view on the 3 columns it reads (no filter)":
+            lambda e, f, d: aggregate.map_view(e[["map_lat", "map_lon", "actor_slug"]], None).cells,
+        "(proposed) mask + 3 columns instead of apply_filters, then map_view (typical link)":
+            lambda e, f, d: aggregate.map_view(
+                e.loc[filters.filter_mask(e, typical), ["map_lat", "map_lon", "actor_slug"]], None).cells,
+        "(proposed) newest 2,000 from the mask, no sort (events are stored in date, id order)":
+            lambda e, f, d: e.take(np.flatnonzero(filters.filter_mask(e, typical))[::-1][:2000]),
     }
 
 
@@ -880,12 +898,19 @@ def audit(directory: Path, repeats: int = 3) -> dict:
     out: dict = {"directory": str(directory), "events": len(dataset.events), "loadavg_start": os.getloadavg(),
                  "functions": {}}
     filtered = {name: app_apply_filters(frame, SPECS["typical"]) for name, frame in forms.items()}
+    object_answers: dict = {}
     for label, func in app_per_run_functions().items():
         entry: dict = {}
         results = {}
         for name, frame in forms.items():
             try:
-                results[name] = func(frame, filtered[name], dataset)
+                gc.collect()
+                before = proc_status()["VmRSS"]
+                if reset_peak():
+                    results[name] = func(frame, filtered[name], dataset)
+                    entry[f"{name}_peak_mb"] = proc_status()["VmHWM"] - before
+                else:
+                    results[name] = func(frame, filtered[name], dataset)
                 times = []
                 for _ in range(repeats):
                     start = time.perf_counter()
@@ -897,6 +922,12 @@ def audit(directory: Path, repeats: int = 3) -> dict:
         for name in forms:
             if name != "object" and "object" in results and name in results:
                 entry[f"{name}_same"] = _same(results["object"], results[name])
+        if "object" in results:
+            object_answers[label] = results["object"]
+        if label in PROPOSED and PROPOSED[label] in object_answers and "object" in results:
+            entry["same_as_app"] = _same(object_answers[PROPOSED[label]], results["object"])
+            if not entry["same_as_app"]:
+                raise SystemExit(f"{label} does not give the answer of {PROPOSED[label]}")
         conversions = set()
         for name in forms:
             if name != "object" and name in results:
@@ -984,7 +1015,8 @@ def audit_markdown(out: dict) -> str:
     lines = [f"### The app's per-run pandas functions, object vs Arrow-backed dtypes: {out['events']:,} events", "",
              f"load average {out['loadavg_start'][0]:.1f} → {out['loadavg_end'][0]:.1f}", "",
              "Forms: *object* (the app's), *arrow* (`string[pyarrow]` + categoricals for the vocabulary columns), "
-             "*arrow-strings* (`string[pyarrow]`, no categoricals). ms = median; *same* = same answer as object.", "",
+             "*arrow-strings* (`string[pyarrow]`, no categoricals). ms = median; +MB = how far RSS rose above what "
+             "it was before the first call (its transient copies); answers that differ from object's are marked.", "",
              "| function | object ms | arrow ms (same) | arrow-strings ms (same) "
              "| where Arrow/categorical values became Python objects |",
              "|---|---|---|---|---|"]
@@ -993,7 +1025,8 @@ def audit_markdown(out: dict) -> str:
         if f"{name}_error" in e:
             return "**fails**: " + e[f"{name}_error"]
         same = "" if e.get(f"{name}_same", True) else " (**differs**)"
-        return f"{e.get(f'{name}_ms', float('nan')):.0f}{same}"
+        peak = f", +{e[f'{name}_peak_mb']:.0f} MB" if f"{name}_peak_mb" in e else ""
+        return f"{e.get(f'{name}_ms', float('nan')):.0f}{same}{peak}"
 
     for label, e in out["functions"].items():
         conversions = "<br>".join(e["object_conversions"]) or "none"
