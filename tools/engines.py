@@ -580,15 +580,15 @@ def duckdb_paths(con) -> dict[str, Callable]:
                    f"WHERE {w} GROUP BY ALL", params, lambda c: c.df())
 
     def table_slice(spec):
-        # Two steps: the cut-off date from (date, id) alone, then every column only where date >= it, a
-        # constant the Parquet scan prunes row groups with (the file is in date order).
+        # Two steps: the 1,000th newest date from the date column alone, then every column only where
+        # date >= it, a constant the Parquet scan prunes row groups with (the file is in date order).
         w, params = where(spec)
-        cutoff = run(f"SELECT min(date) FROM (SELECT date FROM events WHERE {w} "  # noqa: S608
-                     f"ORDER BY date DESC, id DESC LIMIT {TABLE_ROWS})", params, lambda c: c.fetchone()[0])
-        if cutoff is None:
-            return run("SELECT * FROM events WHERE FALSE", [], lambda c: c.to_arrow_table())
-        return run(f"SELECT * FROM events WHERE {w} AND date >= ? ORDER BY date DESC, id DESC "  # noqa: S608
-                   f"LIMIT {TABLE_ROWS}", [*params, cutoff], lambda c: c.to_arrow_table())
+        cutoff = run(f"SELECT date FROM events WHERE {w} ORDER BY date DESC LIMIT 1 OFFSET {TABLE_ROWS - 1}",  # noqa: S608
+                     params, lambda c: c.fetchone())
+        if cutoff is not None:
+            w, params = f"{w} AND date >= ?", [*params, cutoff[0]]
+        return run(f"SELECT * FROM events WHERE {w} ORDER BY date DESC, id DESC LIMIT {TABLE_ROWS}",  # noqa: S608
+                   params, lambda c: c.to_arrow_table())
 
     def sidebar(spec):
         selects, params = [], []
