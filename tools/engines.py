@@ -195,6 +195,8 @@ def app_per_run_functions() -> dict[str, Callable]:
     return {
         "filters.filter_mask (typical link)": lambda e, f, d: filters.filter_mask(e, typical),
         "filters.apply_filters (typical link)": lambda e, f, d: filters.apply_filters(e, typical),
+        "filters.filter_mask (source=wire: space-separated tokens)":
+            lambda e, f, d: filters.filter_mask(e, app_filters({"sources": ["wire"]})),
         "aggregate.map_view (fresh /map, no filter)": lambda e, f, d: aggregate.map_view(e, None).cells,
         "aggregate.map_view (fresh /map, typical link)": lambda e, f, d: aggregate.map_view(f, None).cells,
         "aggregate.grid_cells (typical link, zoom 5)": lambda e, f, d: aggregate.grid_cells(f, GRID_ZOOM),
