@@ -822,7 +822,7 @@ def compare(directory: Path, repeats: int = 5, engines: tuple[str, ...] = ENGINE
     else:
         out["prepare"] = prepare(directory)
         key = app_cache_key(directory)
-    reference = None
+    reference: dict = {}
     for engine in engines:
         result = run_child(engine, directory, key, repeats, paths, cap_gb)
         loads = [result.get("load_s")] + [run_child(engine, directory, key, 0, (), cap_gb).get("load_s")
@@ -834,16 +834,21 @@ def compare(directory: Path, repeats: int = 5, engines: tuple[str, ...] = ENGINE
               f"load avg {result['loadavg_end'][0]:.1f}"), file=sys.stderr, flush=True)
         if "error" in result:
             continue
-        answers = {run: r["answer"] for run, r in result["runs"].items() if "answer" in r}
-        if reference is None:
-            reference = (engine, answers)
-            continue
-        shared = set(answers) & set(reference[1])
-        found = differences({k: reference[1][k] for k in shared}, {k: answers[k] for k in shared}, "")
-        if found:
-            raise SystemExit(f"{engine} disagrees with {reference[0]} on {directory}:\n" + "\n".join(found[:10]))
+        # Each run is checked against the first engine that answered it (an engine that ran out of memory
+        # on some runs leaves those to the next one).
+        for run, r in result["runs"].items():
+            if "answer" not in r:
+                continue
+            if run not in reference:
+                reference[run] = (engine, r["answer"])
+                continue
+            found = differences(reference[run][1], r["answer"], run)
+            if found:
+                raise SystemExit(f"{engine} disagrees with {reference[run][0]} on {directory}:\n"
+                                 + "\n".join(found[:10]))
     out["loadavg_end"] = os.getloadavg()
-    out["checked_against"] = reference[0] if reference else None
+    out["checked_against"] = ", ".join(sorted({f"{e} ({sum(1 for r in reference.values() if r[0] == e)} runs)"
+                                               for e, _ in reference.values()}))
     return out
 
 
