@@ -1012,7 +1012,9 @@ def markdown(results: list[dict]) -> str:
                   f"{out['cores']} cores; load average {out['loadavg_start'][0]:.1f} at the start, "
                   f"{out['loadavg_end'][0]:.1f} at the end; median of {out['repeats']} runs after one warm-up; "
                   f"answers checked against {out['checked_against']}. Cache key check (SHA-256 of the data "
-                  f"files, every engine pays it): {ref.get('key_s', float('nan')):.2f} s. One-off per data version: "
+                  f"files, every engine pays it): "
+                  + (f"{ref['key_s']:.2f} s" if "key_s" in ref else "none (no app cache: forms from tools.synth_stream)")
+                  + ". One-off per data version: "
                   f"Parquet {prep.get('events_parquet_mb', 0):.0f} MB written in {prep.get('parquet_write_s', 0):.1f} s, "
                   f"Arrow IPC {prep.get('events_arrow_mb', 0):.0f} MB in {prep.get('ipc_write_s', 0):.1f} s.", "",
                   "| engine | RSS after load, MB (anon + file) | same, Arrow pool released | RSS of the imports "
