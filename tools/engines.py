@@ -96,14 +96,14 @@ DUCKDB_THREADS = 2
 
 def app_cache_key(directory: Path) -> str:
     """The validated cache's key for `directory` (SHA-256 of every data file and of the package's code)."""
-    from basewatch.cache import cache_key
+    from basewatch.loading.cache import cache_key
 
     return cache_key(directory)
 
 
 def app_read_cached(directory: Path, key: str):
     """The Dataset from the validated cache, as a fresh server reads it (raises when there is none)."""
-    from basewatch.cache import cache_dir, read_cache
+    from basewatch.loading.cache import cache_dir, read_cache
 
     where = cache_dir(directory)
     if where is None:
@@ -113,14 +113,14 @@ def app_read_cached(directory: Path, key: str):
 
 def app_dataset(directory: Path):
     """The Dataset through the app's loader: validated the first time, from the cache afterwards."""
-    from basewatch.cache import load_dataset_cached
+    from basewatch.loading.cache import load_dataset_cached
 
     return load_dataset_cached(directory)
 
 
 def app_load_dataset_uncached(directory: Path):
     """Validate `directory` with the app's loader, bypassing the cache (for chunk-wise validation)."""
-    from basewatch.data import load_dataset
+    from basewatch.loading.dataset import load_dataset
 
     return load_dataset(directory)
 
@@ -135,38 +135,38 @@ def app_contract() -> dict:
 
 def app_filters(spec: dict):
     """The app's Filters for a spec."""
-    from basewatch.filters import Filters
+    from basewatch.state.filters import Filters
 
     return Filters(**{k: frozenset(v) if isinstance(v, list) else v for k, v in spec.items()})
 
 
 def app_filter_mask(events: pd.DataFrame, spec: dict) -> np.ndarray:
-    from basewatch.filters import filter_mask
+    from basewatch.state.filters import filter_mask
 
     return filter_mask(events, app_filters(spec))
 
 
 def app_apply_filters(events: pd.DataFrame, spec: dict) -> pd.DataFrame:
-    from basewatch.filters import apply_filters
+    from basewatch.state.filters import apply_filters
 
     return apply_filters(events, app_filters(spec))
 
 
 def app_opening_cells(events: pd.DataFrame) -> pd.DataFrame:
     """The map's aggregate for a fresh /map (no viewport reported yet), cells forced."""
-    from basewatch import aggregate
+    from basewatch.queries import aggregate
 
     return aggregate.map_view(events, None, threshold=0).cells
 
 
 def app_cell_degrees(zoom: int) -> float:
-    from basewatch.aggregate import cell_degrees
+    from basewatch.queries.aggregate import cell_degrees
 
     return cell_degrees(zoom)
 
 
 def app_timeline_bins(events: pd.DataFrame) -> pd.DataFrame:
-    """Events per actor and month exactly as charts.timeline_chart bins them above MAX_TIMELINE_MARKS."""
+    """Events per actor and month exactly as views.charts.timeline.timeline_chart bins them above MAX_TIMELINE_MARKS."""
     return (events.assign(month=events["date"].dt.to_period("M").dt.to_timestamp())
             .groupby(["actor", "month"], observed=True).size().rename("events").reset_index())
 
@@ -185,12 +185,25 @@ def app_per_run_functions() -> dict[str, Callable]:
 
     Each takes (events, filtered, dataset) and returns what the app would use.
     """
-    from basewatch import aggregate, catalog, charts, filters, footprint, maps, summaries
+    from basewatch.queries import aggregate, footprint, summaries
+    from basewatch.state import catalog, filters
+    from basewatch.views import story
+    from basewatch.views.charts import personnel, timeline
+    from basewatch.views.maps import events as event_layer
+    from basewatch.views.maps import framing
+    from basewatch.views.maps import sites as site_layers
 
     typical = app_filters(SPECS["typical"])
+    catalogs: dict = {}
+
+    def rows_catalog(events, dataset):
+        """The catalog the event layer indexes actors, types and statuses by (built once per frame)."""
+        if id(events) not in catalogs:
+            catalogs[id(events)] = catalog.build_catalog(events, dataset.sites)
+        return catalogs[id(events)]
 
     def what_changed(events, filtered, dataset):
-        return footprint.what_changed(dataclasses.replace(dataset, events=events), None, None, filtered)
+        return story.what_changed(dataclasses.replace(dataset, events=events), None, None, filtered)
 
     return {
         "filters.filter_mask (typical link)": lambda e, f, d: filters.filter_mask(e, typical),
@@ -200,21 +213,21 @@ def app_per_run_functions() -> dict[str, Callable]:
         "aggregate.map_view (fresh /map, no filter)": lambda e, f, d: aggregate.map_view(e, None).cells,
         "aggregate.map_view (fresh /map, typical link)": lambda e, f, d: aggregate.map_view(f, None).cells,
         "aggregate.grid_cells (typical link, zoom 5)": lambda e, f, d: aggregate.grid_cells(f, GRID_ZOOM),
-        "charts.timeline_chart(...).to_dict (typical link)":
-            lambda e, f, d: charts.timeline_chart(f, None, context=e).to_dict(validate=False),
-        "charts._strip_frame (no filter)": lambda e, f, d: charts._strip_frame(e),
-        "charts.personnel_frame by country (typical link)": lambda e, f, d: charts.personnel_frame(f, "country"),
+        "timeline.timeline_chart(...).to_dict (typical link)":
+            lambda e, f, d: timeline.timeline_chart(f, None, context=e).to_dict(validate=False),
+        "timeline._strip_frame (no filter)": lambda e, f, d: timeline._strip_frame(e),
+        "personnel.personnel_frame by country (typical link)": lambda e, f, d: personnel.personnel_frame(f, "country"),
         "catalog.build_catalog (per data version)": lambda e, f, d: catalog.build_catalog(e, d.sites).options,
         "footprint.movements (typical link; /map every run)": lambda e, f, d: footprint.movements(f, d.sites),
-        "footprint.what_changed (typical link; overview)": what_changed,
-        "maps.frame_bounds (typical link; /map every run)": lambda e, f, d: maps.frame_bounds(f, d.sites),
-        "maps.label_priority (typical link; /map every run)": lambda e, f, d: maps.label_priority(d.sites, f),
-        "maps.event_rows (20,000 points)": lambda e, f, d: maps.event_rows(f.iloc[:20_000]),
+        "story.what_changed (typical link; overview)": what_changed,
+        "framing.frame_bounds (typical link; /map every run)": lambda e, f, d: framing.frame_bounds(f, d.sites),
+        "sites.label_priority (typical link; /map every run)": lambda e, f, d: site_layers.label_priority(d.sites, f),
+        "events.event_rows (20,000 points)": lambda e, f, d: event_layer.event_rows(f.iloc[:20_000], rows_catalog(e, d)),
         "filters.search_events 'Reuters' (typical link; timeline)":
             lambda e, f, d: filters.search_events(f, "Reuters"),
         "timeline table: sort_values(date, id).head(2000)":
             lambda e, f, d: f.sort_values(["date", "id"], ascending=False).head(2000),
-        "summaries.latest_clause (typical link; overview)": lambda e, f, d: summaries.latest_clause(f),
+        "story.latest_clause (typical link; overview)": lambda e, f, d: story.latest_clause(f),
         "summaries.latest_personnel (typical link; overview)": lambda e, f, d: summaries.latest_personnel(f),
         "overview: site_id.dropna().nunique()": lambda e, f, d: f["site_id"].dropna().nunique(),
         "legend: actor_slug.unique() (components.map_legend)": lambda e, f, d: set(f["actor_slug"].unique()),
@@ -736,7 +749,7 @@ def child(engine: str, directory: Path, key: str, repeats: int, paths: tuple[str
     elif engine == "polars":
         import polars  # noqa: F401
     if engine == "pandas-object":
-        import basewatch.cache  # noqa: F401  (the app's loader and what it imports)
+        import basewatch.loading.cache  # noqa: F401  (the app's loader and what it imports)
     gc.collect()
     out["rss_imports_mb"] = proc_status()["VmRSS"]
     start = time.perf_counter()
