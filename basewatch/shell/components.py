@@ -18,7 +18,7 @@ from basewatch.loading.publishers import host_of
 from basewatch.queries.sources import source_label
 from basewatch.shell import session
 from basewatch.state.catalog import NO_PRESENCE_LABEL, Catalog, color, label, meaning, site_name, site_names, symbol
-from basewatch.text import date_label, figure_as_given, iso_date_labels, md_escape, number
+from basewatch.text import cell_text, date_label, figure_as_given, iso_date_labels, md_escape, number
 
 
 def source_links_md(row: pd.Series, labels: dict[str, str] | None = None) -> str:
@@ -182,7 +182,7 @@ def event_detail(event: pd.Series, labels: dict[str, str] | None = None, changes
                                                                         origin=bdi(event["site_name"])))
                         if known(event.get("destination_name")) else None),
         _("Place"): event["place"],
-        _("Country"): label("country", event["country"]) if event["country"] else None,
+        _("Country"): label("country", event["country"]) if cell_text(event["country"]) else None,
         _("Date precision"): label("date_precision", event["date_precision"]),
         _("Personnel in scope after the event"): figure_as_given(event["personnel_low"], event["personnel_high"],
                                                                  event["summary"]),
