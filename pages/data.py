@@ -9,14 +9,14 @@ from basewatch.queries import sources
 from basewatch.shell import chrome, session
 from basewatch.state import links
 from basewatch.state.catalog import label, meaning
-from basewatch.text import md_escape, number
+from basewatch.text import md_escape, number, plain_isolate
 from basewatch.views import acled, downloads, story
 
 ctx = chrome.page_setup("data")
 st.title(_("Data & sources"))
 st.markdown(chrome.summary_line(ctx))
 st.markdown(_("**Data version** `{version}` — the latest event date plus the first characters of a SHA-256 hash of "
-              "the data files. Cite it with the link from *Share this view*.").format(version=ctx.dataset.version))
+              "the data files. Cite it with the link from *Share this view*.").format(version=plain_isolate(ctx.dataset.version)))
 
 st.markdown(_("**Licence**: the data is under [{licence}]({url}): reuse it for any purpose, crediting Basewatch with "
               "the data version and the link to your view. The code is under the Apache License 2.0.").format(

@@ -6,7 +6,7 @@ from basewatch.i18n import _
 from basewatch.queries import summaries
 from basewatch.shell import chrome, components, resources, selections, session
 from basewatch.state.catalog import label
-from basewatch.text import date_label, long_date, number
+from basewatch.text import date_label, long_date, number, plain_isolate
 from basewatch.views import story
 from basewatch.views.charts import footprint as footprint_chart
 
@@ -84,5 +84,5 @@ st.subheader(_("Ten latest events"))
 components.events_table(ctx.events.sort_values(["date", "id"], ascending=False).head(10), key="overview_latest",
                         height=None, labels=ctx.source_labels)
 st.caption(_("Data date {date} · data version {version}").format(date=long_date(ctx.dataset.data_date),
-                                                                  version=ctx.dataset.version))
+                                                                  version=plain_isolate(ctx.dataset.version)))
 chrome.share_box(ctx, quote=changes)

@@ -361,8 +361,10 @@ async def step_filter(session: ProtocolSession) -> None:
 async def step_event(session: ProtocolSession, event_id: str) -> None:
     """Open one event (?event=<id>) in the open session."""
     elements = await session.rerun(urlencode({"event": event_id}))
-    # Markdown escapes punctuation (ev\-0042): compare without the backslashes.
-    shown = any(k == "markdown" and f"**Event id:** {event_id}" in e.body.replace("\\", "") for k, e in elements)
+    # The detail's facts are an HTML list (<li><b>Event id:</b> <bdi>ev-0042</bdi></li>); older pages wrote markdown,
+    # which escapes punctuation (ev\-0042): compare without the backslashes.
+    shown = any(k in ("markdown", "html") and "Event id" in e.body and f">{event_id}<" in e.body.replace("\\", "")
+                or k == "markdown" and f"**Event id:** {event_id}" in e.body.replace("\\", "") for k, e in elements)
     _expect(shown, True, f"detail of {event_id}")
 
 

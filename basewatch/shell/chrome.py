@@ -22,7 +22,7 @@ from basewatch.state import links
 from basewatch.state.catalog import Catalog, label
 from basewatch.state.filters import apply_filters, describe_filters
 from basewatch.state.urlstate import ViewState
-from basewatch.text import citation, date_label, md_escape
+from basewatch.text import citation, date_label, md_escape, plain_isolate
 from basewatch.views import exports, share, story
 
 # Caption and help text sit on a white page: #595959 keeps them above the WCAG AA 4.5:1 contrast ratio.
@@ -78,12 +78,7 @@ class PageContext:
     @property
     def localized_sites(self) -> pd.DataFrame:
         """`sites` with `name` in the current language (the English name, kept as `name_en`, where none is given)."""
-        sites = self.sites
-        column = f"name_{i18n.language()}"
-        if i18n.language() == i18n.DEFAULT or column not in sites:
-            return sites
-        given = sites[column].notna() & (sites[column].astype(str).str.strip() != "")
-        return sites.assign(name=sites[column].where(given, sites["name"]), name_en=sites["name"])
+        return story.localized_sites(self.sites)
 
     @property
     def source_labels(self) -> dict[str, str]:
@@ -147,7 +142,7 @@ def page_setup(page_key: str) -> PageContext:
     sidebar.nav()
     sidebar.filters(catalog, ctx.all_events["date"].min().date(), ctx.all_events["date"].max().date(),
                     len(ctx.events), len(ctx.all_events))
-    st.sidebar.caption(_("Data version {version}").format(version=dataset.version))
+    st.sidebar.caption(_("Data version {version}").format(version=plain_isolate(dataset.version)))
     _pending_notice()
     for notice in session.notices():
         st.warning(_("Link partly ignored: {notice}. Showing the default for it instead.").format(notice=notice),
@@ -165,7 +160,13 @@ def page_setup(page_key: str) -> PageContext:
 RTL_CSS = ("<style>[data-testid=stMain],[data-testid=stSidebarContent]{direction:rtl;unicode-bidi:isolate;}"
            "[data-testid=stMain] pre,[data-testid=stSidebarContent] pre,[data-testid=stCode]{direction:ltr;"
            "text-align:left;unicode-bidi:isolate;}"
-           "[data-testid=stMain] ul,[data-testid=stSidebarContent] ul{padding-inline-start:1.2em;}</style>")
+           "[data-testid=stMain] ul,[data-testid=stSidebarContent] ul{padding-inline-start:1.2em;}"
+           # Streamlit pins element containers to text-align:left; in Arabic they start on the right.
+           ":is([data-testid=stMain],[data-testid=stSidebarContent]) :is([data-testid=stElementContainer],"
+           "[data-testid=stMarkdownContainer],[data-testid=stHeadingWithActionElements]){text-align:start;}"
+           # Charts keep time running left to right (the glossary's decision); each label is its own string, so
+           # Arabic in it still reads right to left, but SVG legends laid out right to left overlap their symbols.
+           "[data-testid=stVegaLiteChart]{direction:ltr;}</style>")
 
 
 # The vendored Arabic web font (static/vendor, no CDN) for Arabic letters only (unicode-range): as its own
@@ -255,7 +256,7 @@ def share_box(ctx: PageContext, quote: list[str] | None = None) -> None:
         archived = _archived(ctx)
         if archived:
             st.caption(_("Archived copy of this view (data version {version}): it never changes, cite it").format(
-                version=ctx.dataset.version))
+                version=plain_isolate(ctx.dataset.version)))
             st.code(archived, language=None, wrap_lines=True)
         st.caption(_("Embed this view in a web page"))
         title = f"{config.APP_TITLE}: {label('page', ctx.page_key)}. {sentence}"

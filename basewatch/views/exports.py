@@ -42,7 +42,7 @@ def source_line(version: str) -> str:
     """The credit line every exported image carries, in the current language: who, which data version, which licence."""
     # The licence's short name is the same in every language.
     return (_("Source: {app}, data version {version}").format(app=config.APP_TITLE, version=plain_isolate(version))
-            + f" ({config.DATA_LICENSE_SHORT})")
+            + " " + plain_isolate(f"({config.DATA_LICENSE_SHORT})"))
 
 
 @lru_cache(maxsize=1)

@@ -37,6 +37,7 @@ from basewatch.state import links
 from basewatch.state.catalog import Catalog, label
 from basewatch.state.filters import apply_filters, describe_filters
 from basewatch.state.urlstate import ViewState
+from basewatch.views import story
 from basewatch.views.charts import footprint as footprint_chart
 from basewatch.views.charts import timeline
 from basewatch.views.exports import source_line
@@ -159,7 +160,7 @@ def _card(page_key: str, state: ViewState, dataset: Dataset, catalog: Catalog, l
     common = dict(title=title_of(page_key, state, dataset, catalog), sentence=sentence,
                   source=source_line(dataset.version), link=link, rtl=direction(state.lang) == "rtl")
     if page_key in ("map", "sites"):
-        sites = sites_on(dataset, state.filters.date_to)
+        sites = story.localized_sites(sites_on(dataset, state.filters.date_to))  # named in the card's language
         return Card(**common, body=still.spec(state, events, sites, catalog,
                                              site_zoom=still.SITE_ZOOM if page_key == "sites" else None))
     spec = chart_spec(page_key, state, dataset, events)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from basewatch.i18n import _, ngettext
+from basewatch.i18n import DEFAULT, _, language, ngettext
 from basewatch.queries.footprint import movements, status_changes
 from basewatch.state.catalog import label
 from basewatch.text import date_label, figure_as_given, long_date, md_escape, number
@@ -129,14 +129,18 @@ def what_changed(dataset, start=None, end=None, events_in_view: pd.DataFrame | N
     return sentences
 
 
-def site_names_in_language(sites: pd.DataFrame) -> dict[str, str]:
-    """Site id → its name in the current language, where the data gives one."""
-    from basewatch.i18n import DEFAULT, language
-
+def localized_sites(sites: pd.DataFrame) -> pd.DataFrame:
+    """`sites` with `name` in the current language where the data gives one (the English name kept as `name_en`)."""
     column = f"name_{language()}"
     if language() == DEFAULT or column not in sites:
-        return {}
-    return {i: n for i, n in zip(sites["id"], sites[column]) if isinstance(n, str) and n.strip()}
+        return sites
+    given = sites[column].notna() & (sites[column].astype(str).str.strip() != "")
+    return sites.assign(name=sites[column].where(given, sites["name"]), name_en=sites["name"])
+
+
+def site_names_in_language(sites: pd.DataFrame) -> dict[str, str]:
+    """Site id → its name in the current language (the English name where none is given)."""
+    return dict(zip(sites["id"], localized_sites(sites)["name"]))
 
 
 def latest_event(events: pd.DataFrame) -> pd.Series | None:

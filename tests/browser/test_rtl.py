@@ -1,8 +1,10 @@
 """Arabic in a real browser: right to left where it should be, no sideways scroll, usable map, axe clean.
 
-Which holds, measured here: Streamlit's document root stays `dir="ltr"` (its index.html), and the app's
-CSS turns its main and sidebar containers right to left (`direction: rtl`, `unicode-bidi: isolate`);
-the map's iframe keeps Leaflet's left-to-right controls.
+Which holds, measured here: both. Served through the launcher (make run, Docker, these tests), the head
+route writes `<html lang="ar" dir="rtl">` into Streamlit's page, so the document root is right to left;
+the app's CSS also turns its main and sidebar containers right to left (`direction: rtl`,
+`unicode-bidi: isolate`), which is what a plain `streamlit run app.py` (no head route) relies on. The
+map's iframe keeps Leaflet's left-to-right controls.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def test_arabic_pages_read_right_to_left_without_sideways_scroll_or_axe_violatio
     _wait_ready(page, path)
     directions = page.evaluate(DIRECTIONS_JS)
     assert directions["main"] == "rtl" and directions["paragraph"] == "rtl", directions
-    assert directions["root"] == "ltr"  # the document root is Streamlit's: the containers carry the direction
+    assert directions["root"] == "rtl"  # the head route's <html dir="rtl">; the containers carry it too
     if viewport == "desktop":
         assert directions["sidebar"] == "rtl", directions
     assert page.evaluate(OVERFLOW_JS) == [], f"{path} scrolls sideways at {viewport}"
