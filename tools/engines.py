@@ -186,7 +186,7 @@ def app_per_run_functions() -> dict[str, Callable]:
     Each takes (events, filtered, dataset) and returns what the app would use.
     """
     from basewatch.queries import aggregate, footprint, summaries
-    from basewatch.state import catalog, filters
+    from basewatch.state import catalog, filters, rows
     from basewatch.views import story
     from basewatch.views.charts import personnel, timeline
     from basewatch.views.maps import events as event_layer
@@ -223,8 +223,8 @@ def app_per_run_functions() -> dict[str, Callable]:
         "framing.frame_bounds (typical link; /map every run)": lambda e, f, d: framing.frame_bounds(f, d.sites),
         "sites.label_priority (typical link; /map every run)": lambda e, f, d: site_layers.label_priority(d.sites, f),
         "events.event_rows (20,000 points)": lambda e, f, d: event_layer.event_rows(f.iloc[:20_000], rows_catalog(e, d)),
-        "filters.search_events 'Reuters' (typical link; timeline)":
-            lambda e, f, d: filters.search_events(f, "Reuters"),
+        "rows.search_events 'Reuters' (typical link; timeline)":
+            lambda e, f, d: rows.search_events(f, "Reuters"),
         "timeline table: sort_values(date, id).head(2000)":
             lambda e, f, d: f.sort_values(["date", "id"], ascending=False).head(2000),
         "story.latest_clause (typical link; overview)": lambda e, f, d: story.latest_clause(f),

@@ -144,10 +144,8 @@ def site_names_in_language(sites: pd.DataFrame) -> dict[str, str]:
 
 
 def latest_event(events: pd.DataFrame) -> pd.Series | None:
-    """The newest event in view, or None."""
-    if events.empty:
-        return None
-    return events.sort_values(["date", "id"]).iloc[-1]
+    """The newest event of `events` (in the loader's (date, id) order, as every filtered view is), or None."""
+    return None if events.empty else events.iloc[-1]
 
 
 def short_summary(summary: str) -> str:
@@ -155,9 +153,9 @@ def short_summary(summary: str) -> str:
     return summary if len(summary) <= 160 else summary[:157] + "…"
 
 
-def latest_clause(events: pd.DataFrame) -> str:
-    """'; latest: <date>, <actor>: <summary>' for the newest event in view (markdown-escaped)."""
-    row = latest_event(events)
+def latest_clause(events: pd.DataFrame | pd.Series | None) -> str:
+    """'; latest: <date>, <actor>: <summary>' for the newest event in view, or that event (markdown-escaped)."""
+    row = events if events is None or isinstance(events, pd.Series) else latest_event(events)
     if row is None:
         return "."
     return "; " + md_escape(_("latest: {date}, {actor}: {summary}").format(
