@@ -49,9 +49,9 @@ test: install-dev
 	$(PY) -m tools.offline frictionless validate data/datapackage.json
 	$(PY) -m pytest
 
-# Unit and AppTest tests: no browser, no nginx, no deploy checks (about 30 s of CPU).
+# Unit and AppTest tests: no browser, no nginx, no deploy checks, no 1M-event loader test (`make test` runs it).
 test-fast: $(VENV)/.dev
-	$(PY) -m pytest -q -n 2 --ignore=tests/browser --ignore=tests/deploy -m "not browser"
+	$(PY) -m pytest -q -n 2 --ignore=tests/browser --ignore=tests/deploy -m "not browser and not scale"
 
 bench: install-dev
 	$(PY) -m tools.bench --md bench-results/bench.md
