@@ -65,7 +65,8 @@ st.caption(_("Each change names its source; personnel figures are given as each 
 
 st.subheader(_("Latest personnel estimate per country"))
 # Only rows with an estimate can be one: the same answer without copying every event in view.
-latest = summaries.latest_personnel(ctx.where(ctx.all_events["personnel_low"].notna().to_numpy()))
+latest = summaries.latest_personnel(ctx.where(ctx.all_events["personnel_low"].notna().to_numpy(), [
+    c for c in (*summaries.PERSONNEL_COLUMNS, "source_url", "more_sources", "weak_only") if c in ctx.all_events]))
 if latest.empty:
     st.info(_("No personnel estimate matches the current filters."))
 else:

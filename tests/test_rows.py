@@ -91,3 +91,16 @@ def test_the_catalog_knows_event_ids_without_a_set_of_them(events):
     assert first in catalog.allowed("event")
     assert "ev-no-such-id" not in catalog.allowed("event")
     assert None not in catalog.allowed("event") and 5 not in catalog.allowed("event")
+
+
+@pytest.mark.parametrize("by", ["country", "site"])
+def test_personnel_estimates_from_their_own_rows_and_columns_equal_the_full_width_answer(events, by):
+    from basewatch.views.charts import personnel
+
+    rows = personnel.has_estimate(events, by)
+    narrow = events.loc[rows, personnel.columns_for(int(rows.sum()))]
+    pd.testing.assert_frame_equal(personnel.personnel_frame(narrow, by=by), personnel.personnel_frame(events, by=by))
+    # Monthly aggregates never read the summaries, so they are left out above MAX_PERSONNEL_POINTS.
+    without_summary = events.loc[rows, [c for c in personnel.COLUMNS if c != "summary"]]
+    pd.testing.assert_frame_equal(personnel.personnel_frame(without_summary, by=by, max_points=3),
+                                  personnel.personnel_frame(events, by=by, max_points=3))

@@ -85,9 +85,12 @@ class PageContext:
             self._filtered[key] = events[list(names)] if filters.is_default else events.loc[self.mask, list(names)]
         return self._filtered[key]
 
-    def where(self, rows: np.ndarray) -> pd.DataFrame:
-        """The matching events that are also in `rows` (a boolean array over all events), every column."""
-        return self.dataset.events[self.mask & rows]
+    def where(self, rows: np.ndarray, names: list[str] | None = None) -> pd.DataFrame:
+        """The matching events that are also in `rows` (a boolean array over all events): `names`, else every column.
+
+        The events are memory-mapped from the validated cache: every column of scattered rows pages in the file.
+        """
+        return self.dataset.events.loc[self.mask & rows, slice(None) if names is None else names]
 
     def newest(self, limit: int) -> pd.DataFrame:
         """The `limit` newest matching events, newest first."""

@@ -43,6 +43,10 @@ def weak_source_note() -> str:
     return _("a weak source: only aggregators, blogs, wikis or state-affiliated outlets give it")
 
 
+ESTIMATE_COLUMNS = ("date", "date_precision", "country", "id", "personnel_low", "personnel_high", "source_name",
+                    "weak_only")  # the summary (read for "up to", "about") is taken for the few estimates quoted
+
+
 def _estimate_text(rows: pd.DataFrame) -> str:
     # A sentence written for quotation says so when its figure rests only on weak sources.
     parts = [(_("{figure} ({source}, {date}; {note})") if getattr(r, "weak_only", False) else
@@ -92,10 +96,12 @@ def what_changed(dataset, start=None, end=None, events_in_view: pd.DataFrame | N
                     source=iso(row.source_name), status=label("status", row.claim_status)))
 
     has_range = events["personnel_low"].notna() & events["personnel_high"].notna() & events["site_id"].isna()
-    estimates = events[has_range & events["country"].notna()]
+    # Only the columns the sentences read: every column of scattered rows would page in the whole cache file.
+    estimates = events.loc[has_range & events["country"].notna(), [c for c in ESTIMATE_COLUMNS if c in events]]
     for country in sorted(estimates["country"].unique(), key=lambda c: label("country", c)):
         per_country = estimates[estimates["country"] == country]
-        then, now = _latest_estimates(per_country, start), _latest_estimates(per_country, end)
+        then, now = (_latest_estimates(per_country, day).assign(summary=lambda rows: events.loc[rows.index, "summary"])
+                     for day in (start, end))
         name = label("country", country)
         if not len(now):
             continue
