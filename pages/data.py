@@ -81,7 +81,8 @@ if ctx.dataset.publishers.empty:
                                 "publisher": st.column_config.TextColumn(_("Publisher")),
                                 "events": st.column_config.NumberColumn(_("Events citing it"), format="%d")})
 else:
-    events = ctx.columns(["weak_only", "source_url", "more_sources"])  # all this section reads
+    events = ctx.columns([c for c in ("weak_only", "source_url", "more_sources", "source_set")  # all it reads
+                          if c in ctx.all_events])
     weak = int(events["weak_only"].sum())
     share = weak / len(events) if len(events) else 0
     st.markdown(_("**{weak} of {total} events in view ({share}) rest only on weak sources** (state-affiliated "

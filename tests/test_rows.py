@@ -104,3 +104,14 @@ def test_personnel_estimates_from_their_own_rows_and_columns_equal_the_full_widt
     without_summary = events.loc[rows, [c for c in personnel.COLUMNS if c != "summary"]]
     pd.testing.assert_frame_equal(personnel.personnel_frame(without_summary, by=by, max_points=3),
                                   personnel.personnel_frame(events, by=by, max_points=3))
+
+
+def test_citations_per_publisher_from_the_loaders_source_sets_equal_joining_every_url(events):
+    from basewatch.queries import sources
+
+    publishers = load_dataset(BUNDLED).publishers
+    assert "source_set" in events
+    for filters in VIEWS:
+        view = apply_filters(events, filters)
+        pd.testing.assert_frame_equal(sources.citations_per_publisher(view, publishers),
+                                      sources.citations_per_publisher(view.drop(columns="source_set"), publishers))
