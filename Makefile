@@ -55,6 +55,8 @@ test-fast: $(VENV)/.dev
 
 bench: install-dev
 	$(PY) -m tools.bench --md bench-results/bench.md
+	$(PY) -m tools.bench_actions --sizes bundled 100000 1000000 --out bench-results/actions.json \
+		--md bench-results/actions.md
 
 load: install-dev
 	$(PY) scripts/load_test.py
