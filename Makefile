@@ -49,12 +49,14 @@ test: install-dev
 	$(PY) -m tools.offline frictionless validate data/datapackage.json
 	$(PY) -m pytest
 
-# Unit and AppTest tests: no browser, no nginx, no deploy checks (about 30 s of CPU).
+# Unit and AppTest tests: no browser, no nginx, no deploy checks, no tests marked slow or scale (`make test` runs them).
 test-fast: $(VENV)/.dev
-	$(PY) -m pytest -q -n 2 --ignore=tests/browser --ignore=tests/deploy -m "not browser and not slow"
+	$(PY) -m pytest -q -n 2 --ignore=tests/browser --ignore=tests/deploy -m "not browser and not slow and not scale"
 
 bench: install-dev
 	$(PY) -m tools.bench --md bench-results/bench.md
+	$(PY) -m tools.bench_actions --sizes bundled 100000 1000000 --out bench-results/actions.json \
+		--md bench-results/actions.md
 
 load: install-dev
 	$(PY) scripts/load_test.py

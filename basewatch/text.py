@@ -106,6 +106,11 @@ QUALIFIER_TEMPLATES = {
 }
 
 
+def cell_text(value) -> str:
+    """A text cell as a string: "" when it is missing (None, or NaN from an Arrow-backed column)."""
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
 def figure_as_given(low, high, summary: str = "") -> str:
     """The figure as the source gives it: a range, or a single number with its qualifier ('up to 3,000').
 

@@ -25,18 +25,19 @@ st.markdown(_("**Licence**: the data is under [{licence}]({url}): reuse it for a
 st.subheader(_("Download"))
 cols = st.columns(4)
 # Files are made only when a button is clicked (callables), so a rerun never pays for them. The
-# callables run outside this script run, so they hold the events as filtered now.
-events = ctx.events
-cols[0].download_button(_("Filtered events, CSV ({count})").format(count=number(len(events))), lambda: downloads.events_csv(events),
+# callables run outside this script run, so they hold the filter mask as it is now; the rows are copied on click.
+mask, all_events = ctx.mask, ctx.all_events
+cols[0].download_button(_("Filtered events, CSV ({count})").format(count=number(ctx.count)),
+                        lambda: downloads.events_csv(all_events[mask]),
                         file_name=f"basewatch-events-{ctx.dataset.version}.csv", mime="text/csv",
                         on_click="ignore", key="dl_csv")
-cols[1].download_button(_("Filtered events, GeoJSON"), lambda: downloads.events_geojson(events),
+cols[1].download_button(_("Filtered events, GeoJSON"), lambda: downloads.events_geojson(all_events[mask]),
                         file_name=f"basewatch-events-{ctx.dataset.version}.geojson",
                         mime="application/geo+json", on_click="ignore", key="dl_geojson")
 cols[2].download_button(_("Sites, GeoJSON ({count})").format(count=number(len(ctx.dataset.sites))), lambda: downloads.sites_geojson(ctx.dataset),
                         file_name=f"basewatch-sites-{ctx.dataset.version}.geojson",
                         mime="application/geo+json", on_click="ignore", key="dl_sites")
-cols[3].download_button(_("Filtered events, ACLED columns"), lambda: acled.acled_csv(events, ctx.dataset.sites),
+cols[3].download_button(_("Filtered events, ACLED columns"), lambda: acled.acled_csv(all_events[mask], ctx.dataset.sites),
                         file_name=f"basewatch-events-acled-{ctx.dataset.version}.csv", mime="text/csv",
                         on_click="ignore", key="dl_acled", help=_("ACLED's column names through the crosswalk in "
                                                                   "data/README.md; year-only dates are flagged in tags"))
@@ -71,15 +72,17 @@ if len(ctx.dataset.coverage):
 
 st.subheader(_("Sources and their weight"))
 if ctx.dataset.publishers.empty:
-    publishers = downloads.sources_by_publisher(events)
+    publishers = downloads.sources_by_publisher(ctx.columns(["source_name", "id", "source_url"]))
     st.caption(_("{publishers} publishers cited by the {events} events in view. This data folder has no "
                  "publishers.csv, so sources are not classified.").format(publishers=number(len(publishers)),
-                                                                          events=number(len(events))))
+                                                                          events=number(ctx.count)))
     st.dataframe(publishers, hide_index=True, width="stretch", height=360,
                  column_config={"example": st.column_config.LinkColumn(_("Example source")),
                                 "publisher": st.column_config.TextColumn(_("Publisher")),
                                 "events": st.column_config.NumberColumn(_("Events citing it"), format="%d")})
 else:
+    events = ctx.columns([c for c in ("weak_only", "source_url", "more_sources", "source_set")  # all it reads
+                          if c in ctx.all_events])
     weak = int(events["weak_only"].sum())
     share = weak / len(events) if len(events) else 0
     st.markdown(_("**{weak} of {total} events in view ({share}) rest only on weak sources** (state-affiliated "

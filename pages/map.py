@@ -36,24 +36,26 @@ def map_and_details():
     sites = ctx.localized_sites  # coloured by their status at the end of the selected period, named in the language
     selected_event = ctx.all_events[ctx.all_events["id"] == state.event].iloc[0] if state.event else None
     selected_site = sites[sites["id"] == state.site].iloc[0] if state.site else None
-    moves = footprint.movements(ctx.events, sites)
+    # The columns this page reads from the events in view, copied once: not every column of every event.
+    in_view = ctx.columns(["map_lat", "map_lon", "actor_slug", *footprint.movement_columns(ctx.all_events)])
+    moves = footprint.movements(in_view, sites)
     focus = framing.focus_point(selected_event, selected_site)
     # A link's view or a selection decides where the map opens; otherwise it fits what the filters select.
     center, zoom = framing.initial_view(state.view, focus) if (state.view or focus) else (None, None)
     focus_color = ctx.catalog.color("actor", selected_event["actor_slug"]) if selected_event is not None else "#111111"
 
     returned = ["last_object_clicked_tooltip", "center", "zoom", "selected_layers"]
-    if event_layers.needs_viewport(ctx.events):
+    if event_layers.needs_viewport(in_view):
         # At scale the server sends grid cells for the viewport the map last reported, or the points in it
         # when few enough; st_folium reruns only when the bounds change, so there is no rerun loop.
         returned.append("bounds")
-    layer = resources.event_layer_data(ctx.dataset, state.filters, ctx.events,
+    layer = resources.event_layer_data(ctx.dataset, state.filters, in_view,
                                        aggregate.Viewport.from_result(st.session_state.get("main_map")))
 
     map_col, detail_col = (st.container(), None) if ctx.embedded else st.columns([5, 3], gap="medium")
     with map_col:
         result = st_folium(
-            basemap.build_base_map(frame=framing.frame_bounds(ctx.events, sites)),
+            basemap.build_base_map(frame=framing.frame_bounds(in_view, sites)),
             key="main_map",
             height=480 if ctx.embedded else 620,
             use_container_width=True,
@@ -61,7 +63,7 @@ def map_and_details():
             zoom=zoom,
             feature_group_to_add=[
                 event_layers.build_layer(layer, ctx.catalog),
-                site_layers.build_site_layer(sites, ctx.catalog, events=ctx.events),
+                site_layers.build_site_layer(sites, ctx.catalog, events=in_view),
                 site_layers.build_movement_layer(moves, sites),
                 site_layers.build_ring_layer(sites, () if ctx.embedded else state.rings, state.radius_km),
                 site_layers.build_selection_layer(focus, focus_color),
@@ -73,12 +75,12 @@ def map_and_details():
             layer_control=basemap.layer_control(),
             returned_objects=returned,
         )
-        located = int(ctx.events["map_lat"].notna().sum())
+        located = int(in_view["map_lat"].notna().sum())
         st.caption(story.as_of_sentence(state.filters.date_to, ctx.dataset.data_date))
         st.caption(_("{located} of {total} events in view have a map position; the others name only a place (e.g. a "
                      "capital) and are listed on the Timeline page. Sites are coloured by status, events by actor; a "
                      "hollow marker is not confirmed, a dashed one was denied.").format(
-            located=number(located), total=number(len(ctx.events))))
+            located=number(located), total=number(ctx.count)))
     clicked = site_layers.parse_clicked((result or {}).get("last_object_clicked_tooltip"))
     kind, item_id = clicked or (None, None)
     session.follow_pick("map_click", clicked, scope="fragment", event=item_id if kind == "event" else None,
@@ -97,7 +99,7 @@ def map_and_details():
                 st.button(_("Clear selection"), key="clear_event", on_click=session.update, kwargs={"event": None})
         elif selected_site is not None:
             with st.container(border=True):
-                components.site_detail(selected_site, ctx.events, ctx.source_labels)
+                components.site_detail(selected_site, in_view, ctx.source_labels)
                 chrome.page_link(_("Open the site profile"), "sites", site=selected_site["id"])
                 st.button(_("Clear selection"), key="clear_site", on_click=session.update, kwargs={"site": None})
         else:
@@ -106,7 +108,7 @@ def map_and_details():
         with st.expander(_("Movements between sites in view ({count})").format(
                 count=number(int(moves['count'].sum()) if len(moves) else 0))):
             components.movements_list(moves)
-        components.map_legend(ctx.events, ctx.catalog)
+        components.map_legend(in_view, ctx.catalog)
         chrome.share_box(ctx)
 
 

@@ -17,10 +17,10 @@ chrome.summary_with_latest(ctx)
 sites = ctx.sites
 as_of = long_date(ctx.footprint_date)
 status_counts = summaries.sites_by_status(sites)
-sites_with_events = ctx.events["site_id"].dropna().nunique()
+sites_with_events = ctx.columns(["site_id"])["site_id"].dropna().nunique()
 if not ctx.embedded:  # an embed is the view alone: the chart and its sentence
     cols = st.columns(3)
-    cols[0].metric(_("Events in view"), number(len(ctx.events)),
+    cols[0].metric(_("Events in view"), number(ctx.count),
                    help=_("of {total} in the data").format(total=number(len(ctx.all_events))))
     cols[1].metric(_("Sites with events in view"), _("{count} of {total}").format(count=number(sites_with_events),
                                                                                     total=number(len(sites))))
@@ -46,7 +46,7 @@ chrome.stop_if_embedded(ctx)
 components.chart_as_table(bands, components.FOOTPRINT_TABLE, key="footprint_table")
 if ctx.state.site is not None:
     with st.container(border=True):
-        components.site_detail(sites[sites["id"] == ctx.state.site].iloc[0], ctx.events,
+        components.site_detail(sites[sites["id"] == ctx.state.site].iloc[0], ctx.columns(["site_id"]),
                                ctx.source_labels)
         chrome.page_link(_("Open the site profile"), "sites")
         chrome.page_link(_("Show it on the map"), "map")
@@ -64,7 +64,9 @@ st.caption(_("Each change names its source; personnel figures are given as each 
              "subtracted into a false-precision difference. Set From and To in the sidebar to compare two dates."))
 
 st.subheader(_("Latest personnel estimate per country"))
-latest = summaries.latest_personnel(ctx.events)
+# Only rows with an estimate can be one: the same answer without copying every event in view.
+latest = summaries.latest_personnel(ctx.where(ctx.all_events["personnel_low"].notna().to_numpy(), [
+    c for c in (*summaries.PERSONNEL_COLUMNS, "source_url", "more_sources", "weak_only") if c in ctx.all_events]))
 if latest.empty:
     st.info(_("No personnel estimate matches the current filters."))
 else:
@@ -81,7 +83,7 @@ else:
                  "where they conflict."))
 
 st.subheader(_("Ten latest events"))
-components.events_table(ctx.events.sort_values(["date", "id"], ascending=False).head(10), key="overview_latest",
+components.events_table(ctx.newest(10), key="overview_latest",
                         height=None, labels=ctx.source_labels)
 st.caption(_("Data date {date} · data version {version}").format(date=long_date(ctx.dataset.data_date),
                                                                   version=plain_isolate(ctx.dataset.version)))

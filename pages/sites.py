@@ -27,7 +27,7 @@ def site_map(site) -> None:
     """The site on a small map among the others, coloured by status."""
     st_folium(basemap.build_base_map(export=False), key="site_map", height=320, use_container_width=True,
               center=[site["lat"], site["lon"]], zoom=7,
-              feature_group_to_add=[site_layers.build_site_layer(sites, ctx.catalog, events=ctx.events),
+              feature_group_to_add=[site_layers.build_site_layer(sites, ctx.catalog, events=ctx.columns(["site_id"])),
                                     site_layers.build_selection_layer((site["lat"], site["lon"]))],
               returned_objects=[])
 
@@ -43,7 +43,7 @@ if ctx.state.site is None:
     st.markdown(md_escape(_("Choose a site above, or open one from the list.")) + " "
                 + md_escape(story.as_of_sentence(ctx.state.filters.date_to, ctx.dataset.data_date, listed=True)))
     overview = sites[["id", "name", "country", "kind", "status", "status_note"]].assign(
-        events=sites["id"].map(ctx.events["site_id"].value_counts()).fillna(0).astype(int),
+        events=sites["id"].map(ctx.columns(["site_id"])["site_id"].value_counts()).fillna(0).astype(int),
         country=sites["country"].map(lambda c: label("country", c)),
         kind=sites["kind"].map(lambda k: label("site_kind", k)),
         status=sites["status"].map(lambda s: label("site_status", s)))
@@ -56,10 +56,10 @@ if ctx.state.site is None:
         "events": st.column_config.NumberColumn(_("Events in view"), format="%d")})
 else:
     site = sites[sites["id"] == ctx.state.site].iloc[0]
-    site_events = ctx.events[ctx.events["site_id"] == site["id"]]
+    site_events = ctx.where((ctx.all_events["site_id"] == site["id"]).to_numpy(dtype=bool, na_value=False))
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        components.site_detail(site, ctx.events, ctx.source_labels)
+        components.site_detail(site, ctx.columns(["site_id"]), ctx.source_labels)
         chrome.page_link(_("Show this site on the map"), "map", site=site["id"], event=None, view=None)
     with right:
         site_map(site)
@@ -84,6 +84,6 @@ else:
         st.vega_lite_chart(events_chart, width="stretch")
         chrome.chart_downloads(ctx, events_chart, _("Events at {site}").format(site=site["name"]),
                                f"events-{site['id']}")
-        components.events_table(site_events.sort_values(["date", "id"], ascending=False), key="site_events",
+        components.events_table(site_events.iloc[::-1], key="site_events",  # stored in (date, id) order
                                 labels=ctx.source_labels)
 chrome.share_box(ctx)

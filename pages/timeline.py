@@ -1,10 +1,11 @@
 """Timeline: who did what when, and estimated troop levels over time."""
 
+import numpy as np
 import streamlit as st
 
 from basewatch.i18n import _, ngettext
 from basewatch.shell import chrome, components, playback, resources, selections, session
-from basewatch.state.filters import search_events
+from basewatch.state import rows
 from basewatch.text import number
 from basewatch.views.charts import personnel
 
@@ -12,7 +13,7 @@ ctx = chrome.page_setup("timeline")
 st.title(_("Timeline"))
 st.markdown(chrome.summary_line(ctx))
 
-if ctx.events.empty:
+if ctx.count == 0:
     st.info(_("No event matches the current filters. Use **Reset filters** in the sidebar."))
 else:
     st.caption(_("One lane per actor; colour is the event type; a filled mark is confirmed, hollow shapes are "
@@ -28,10 +29,10 @@ else:
     picked = selections.picked_event(selection)
     session.follow_pick("chart_pick", picked, event=picked)
 
-    if ctx.state.event and (ctx.events["id"] == ctx.state.event).any() and not ctx.embedded:
+    picked_event = None if ctx.embedded else ctx.event_in_view(ctx.state.event)
+    if picked_event is not None:
         with st.container(border=True):
-            components.event_detail(ctx.events[ctx.events["id"] == ctx.state.event].iloc[0], ctx.source_labels,
-                                    ctx.changes)
+            components.event_detail(picked_event, ctx.source_labels, ctx.changes)
 
     if not ctx.embedded:  # an embed is the view alone: the chart and its sentence
         playback.controls(ctx)
@@ -63,14 +64,18 @@ if site_spec is not None:
 st.subheader(_("Events"))
 query = st.text_input(_("Search summaries, places and sources"), key="timeline_search",
                       placeholder=_("e.g. S-400, Benghazi, Reuters"))
-table = search_events(ctx.events, query).sort_values(["date", "id"], ascending=False)
+# Newest first without sorting: events are stored in (date, id) order. Only the rows the table shows are copied.
+found = np.flatnonzero(ctx.mask)
+if query.strip():
+    found = found[rows.search_mask(ctx.all_events[rows.SEARCHED].iloc[found], query)]
+table = ctx.all_events.iloc[found[::-1][:components.MAX_TABLE_ROWS]]
 st.caption(ngettext("{count} event. Click a column header to sort, a row to select the event (its details appear "
                     "above the table); the Link column opens it on the map.",
                     "{count} events. Click a column header to sort, a row to select the event (its details appear "
-                    "above the table); the Link column opens it on the map.", len(table)).format(
-    count=number(len(table))))
+                    "above the table); the Link column opens it on the map.", len(found)).format(
+    count=number(len(found))))
 selection = components.events_table(table, key="timeline_table", selectable=True,
-                                     labels=ctx.source_labels)
+                                     labels=ctx.source_labels, total=len(found))
 table_pick = selections.picked_row(selection, table)
 session.follow_pick("table_pick", table_pick, event=table_pick)
 chrome.share_box(ctx)

@@ -122,6 +122,14 @@ def status_changes(site_status: pd.DataFrame, sites: pd.DataFrame, start, end) -
                     "note"]].sort_values(["country", "name"]).reset_index(drop=True)
 
 
+MOVEMENT_COLUMNS = ("site_id", "destination_site_id", "date", "id")  # all `movements` reads
+
+
+def movement_columns(events: pd.DataFrame) -> list[str]:
+    """The columns `movements` reads that `events` has (destinations are an optional column)."""
+    return [column for column in MOVEMENT_COLUMNS if column in events.columns]
+
+
 def movements(events: pd.DataFrame, sites: pd.DataFrame | None = None) -> pd.DataFrame:
     """Origin → destination pairs from the destination_site_id column, with counts and event ids.
 

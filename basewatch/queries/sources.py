@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
+import numpy as np
 import pandas as pd
 
-from basewatch.loading.publishers import event_urls, host_of
+from basewatch.loading.publishers import host_of, url_sets
 
 
 def host_labels(publishers: pd.DataFrame) -> dict[str, str]:
@@ -25,7 +28,11 @@ def source_label(url: str, labels: dict[str, str]) -> str:
 
 def citations_per_publisher(events: pd.DataFrame, publishers: pd.DataFrame) -> pd.DataFrame:
     """The registry with how many of `events` cite each host (primary or further source)."""
-    hosts = event_urls(events).map(lambda urls: list(dict.fromkeys(host_of(u) for u in urls))).explode()
-    counts = hosts.value_counts()
-    table = publishers.assign(events=publishers["host"].map(counts).fillna(0).astype(int))
+    codes, url_lists = url_sets(events)
+    events_per_set = np.bincount(codes[codes >= 0], minlength=len(url_lists))
+    counts: Counter = Counter()
+    for urls, n in zip(url_lists, events_per_set):
+        for host in dict.fromkeys(host_of(u) for u in urls):  # an event citing a host twice counts once
+            counts[host] += int(n)
+    table = publishers.assign(events=publishers["host"].map(dict(counts)).fillna(0).astype(int))
     return table.sort_values(["events", "publisher"], ascending=[False, True])

@@ -14,6 +14,10 @@ def sites_by_status(sites: pd.DataFrame) -> dict[str, int]:
     return {s: int(counts[s]) for s in config.SITE_STATUSES if s in counts}
 
 
+PERSONNEL_COLUMNS = ("personnel_low", "personnel_high", "site_id", "country", "date", "date_precision", "id",
+                     "summary", "claim_status", "source_name")  # what latest_personnel reads and the overview shows
+
+
 def latest_personnel(events: pd.DataFrame) -> pd.DataFrame:
     """For each country, the most recent country-wide personnel estimate (ties: the later id)."""
     rows = events[events["personnel_low"].notna() & events["site_id"].isna() & (events["country"].notna())]

@@ -10,6 +10,7 @@ import datetime as dt
 import html
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -18,9 +19,9 @@ from basewatch.i18n import _, ngettext
 from basewatch.loading.dataset import DataError, Dataset
 from basewatch.queries import footprint
 from basewatch.shell import components, resources, session, sidebar
-from basewatch.state import links
+from basewatch.state import links, rows
 from basewatch.state.catalog import Catalog, label
-from basewatch.state.filters import apply_filters, describe_filters
+from basewatch.state.filters import apply_filters, describe_filters, filter_mask
 from basewatch.state.urlstate import ViewState
 from basewatch.text import citation, date_label, md_escape, plain_isolate
 from basewatch.views import exports, share, story
@@ -55,11 +56,52 @@ class PageContext:
 
     @property
     def events(self) -> pd.DataFrame:
-        """The events matching the current filters (computed once per filters in this run)."""
+        """The events matching the current filters, every column (prefer `columns`, `count`, `newest`: at a
+        million events a full-width copy costs hundreds of megabytes)."""
         filters = self.state.filters
         if filters not in self._filtered:
             self._filtered[filters] = apply_filters(self.dataset.events, filters)
         return self._filtered[filters]
+
+    @property
+    def mask(self) -> np.ndarray:
+        """Which events match the current filters, in the loader's (date, id) order (once per filters)."""
+        key = ("mask", self.state.filters)
+        if key not in self._filtered:
+            self._filtered[key] = filter_mask(self.dataset.events, self.state.filters)
+        return self._filtered[key]
+
+    @property
+    def count(self) -> int:
+        """How many events match the current filters."""
+        return int(self.mask.sum())
+
+    def columns(self, names: list[str]) -> pd.DataFrame:
+        """Only `names` of the matching events (a narrow copy, once per filters and columns in this run)."""
+        key = ("columns", self.state.filters, tuple(names))
+        if key not in self._filtered:
+            events, filters = self.dataset.events, self.state.filters
+            # Unfiltered, a selection of columns shares their memory (copy-on-write) instead of copying them.
+            self._filtered[key] = events[list(names)] if filters.is_default else events.loc[self.mask, list(names)]
+        return self._filtered[key]
+
+    def where(self, rows: np.ndarray, names: list[str] | None = None) -> pd.DataFrame:
+        """The matching events that are also in `rows` (a boolean array over all events): `names`, else every column.
+
+        The events are memory-mapped from the validated cache: every column of scattered rows pages in the file.
+        """
+        return self.dataset.events.loc[self.mask & rows, slice(None) if names is None else names]
+
+    def newest(self, limit: int) -> pd.DataFrame:
+        """The `limit` newest matching events, newest first."""
+        return rows.newest(self.dataset.events, self.mask, limit)
+
+    def event_in_view(self, event_id: str | None) -> pd.Series | None:
+        """The event `event_id` when it matches the current filters, else None."""
+        if not event_id:
+            return None
+        hit = np.flatnonzero((self.dataset.events["id"] == event_id).to_numpy(dtype=bool) & self.mask)
+        return self.dataset.events.iloc[hit[0]] if len(hit) else None
 
     @property
     def footprint_date(self):
@@ -97,7 +139,7 @@ class PageContext:
 
     def summary(self) -> str:
         """The plain-language sentence describing the current view (not escaped)."""
-        return describe_filters(self.state.filters, self.catalog, len(self.events), len(self.all_events))
+        return describe_filters(self.state.filters, self.catalog, self.count, len(self.all_events))
 
 
 def _show_data_error(error: DataError) -> None:
@@ -141,7 +183,7 @@ def page_setup(page_key: str) -> PageContext:
     sidebar.language_picker(page_key)
     sidebar.nav()
     sidebar.filters(catalog, ctx.all_events["date"].min().date(), ctx.all_events["date"].max().date(),
-                    len(ctx.events), len(ctx.all_events))
+                    ctx.count, len(ctx.all_events))
     st.sidebar.caption(_("Data version {version}").format(version=plain_isolate(dataset.version)))
     _pending_notice()
     for notice in session.notices():
@@ -195,9 +237,9 @@ def summary_line(ctx: PageContext) -> str:
 
 def summary_with_latest(ctx: PageContext) -> None:
     """The view's sentence and its newest event; on other-language pages the English summary says it is English."""
-    latest = story.latest_event(ctx.events)
+    latest = rows.latest(ctx.all_events, ctx.mask)
     if i18n.language() == i18n.DEFAULT or latest is None:
-        st.markdown(summary_line(ctx) + story.latest_clause(ctx.events))
+        st.markdown(summary_line(ctx) + story.latest_clause(latest))
         return
     head = _("{view}; latest: {date}, {actor}:").format(
         view=html.escape(ctx.summary()), date=components.bdi(date_label(latest["date"], latest["date_precision"])),

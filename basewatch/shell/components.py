@@ -18,7 +18,7 @@ from basewatch.loading.publishers import host_of
 from basewatch.queries.sources import source_label
 from basewatch.shell import session
 from basewatch.state.catalog import NO_PRESENCE_LABEL, Catalog, color, label, meaning, site_name, site_names, symbol
-from basewatch.text import date_label, figure_as_given, iso_date_labels, md_escape, number
+from basewatch.text import cell_text, date_label, figure_as_given, iso_date_labels, md_escape, number
 
 
 def source_links_md(row: pd.Series, labels: dict[str, str] | None = None) -> str:
@@ -142,15 +142,17 @@ def table_frame(events: pd.DataFrame, labels: dict[str, str] | None = None) -> p
 
 
 def events_table(events: pd.DataFrame, key: str, height: int | None = 420, selectable: bool = False,
-                 labels: dict[str, str] | None = None):
+                 labels: dict[str, str] | None = None, total: int | None = None):
     """Events as a sortable table; text is shown literally, sources are http(s) links.
 
     At most MAX_TABLE_ROWS rows are sent to the browser (in the order given); the caption says so.
+    `total`: how many rows the table stands for when `events` holds only its first rows.
     """
-    if len(events) > MAX_TABLE_ROWS:
+    total = len(events) if total is None else total
+    if total > MAX_TABLE_ROWS:
         st.caption(_("Showing the first {shown} of {total} events in this order. Narrow the filters or search, or "
                      "download everything as CSV on the Data page.").format(shown=number(MAX_TABLE_ROWS),
-                                                                          total=number(len(events))))
+                                                                          total=number(total)))
         events = events.head(MAX_TABLE_ROWS)
     kwargs = {"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}
     return st.dataframe(table_frame(events, labels), hide_index=True, width="stretch", column_config=table_columns(),
@@ -182,7 +184,7 @@ def event_detail(event: pd.Series, labels: dict[str, str] | None = None, changes
                                                                         origin=bdi(event["site_name"])))
                         if known(event.get("destination_name")) else None),
         _("Place"): event["place"],
-        _("Country"): label("country", event["country"]) if event["country"] else None,
+        _("Country"): label("country", event["country"]) if cell_text(event["country"]) else None,
         _("Date precision"): label("date_precision", event["date_precision"]),
         _("Personnel in scope after the event"): figure_as_given(event["personnel_low"], event["personnel_high"],
                                                                  event["summary"]),

@@ -17,7 +17,7 @@ from basewatch.loading import live
 from basewatch.loading.dataset import Dataset
 from basewatch.queries import aggregate, footprint, sources
 from basewatch.state.catalog import Catalog, build_catalog
-from basewatch.state.filters import Filters, apply_filters, canonical
+from basewatch.state.filters import Filters, apply_filters, canonical, filter_mask
 from basewatch.views import story
 from basewatch.views.charts import footprint as footprint_chart
 from basewatch.views.charts import personnel, timeline
@@ -59,9 +59,9 @@ def source_labels(data: Dataset) -> dict[str, str]:
 @st.cache_data(max_entries=64, show_spinner=False)
 def _timeline_spec(version: str, key: str, selected: str | None, lang: str, _dataset: Dataset,
                    _filters: Filters) -> dict:
-    context = apply_filters(_dataset.events, _filters.replace(date_from=None, date_to=None))
-    return localized(timeline.timeline_chart(apply_filters(_dataset.events, _filters), selected,
-                                             context=context).to_dict(validate=False), lang)
+    context = apply_filters(_dataset.events, _filters.replace(date_from=None, date_to=None), ["date"])
+    events = apply_filters(_dataset.events, _filters, timeline.chart_columns(_dataset.events))
+    return localized(timeline.timeline_chart(events, selected, context=context).to_dict(validate=False), lang)
 
 
 def timeline_spec(data: Dataset, filters: Filters, selected: str | None) -> dict:
@@ -75,7 +75,10 @@ def timeline_spec(data: Dataset, filters: Filters, selected: str | None) -> dict
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _personnel_frame(version: str, key: str, by: str, lang: str, _dataset: Dataset, _filters: Filters) -> pd.DataFrame:
-    return personnel.personnel_frame(apply_filters(_dataset.events, _filters), by=by)
+    # Only the rows and columns personnel_frame keeps and reads: the same answer without a full-width copy.
+    events = _dataset.events
+    rows = filter_mask(events, _filters) & personnel.has_estimate(events, by)
+    return personnel.personnel_frame(events.loc[rows, personnel.columns_for(int(rows.sum()))], by=by)
 
 
 def personnel_frame(data: Dataset, filters: Filters, by: str) -> pd.DataFrame:
@@ -122,7 +125,7 @@ def footprint_spec(data: Dataset, start, end, selected_site: str | None) -> dict
 def _event_layer(version: str, key: str, at_scale: bool, viewport, lang: str, _dataset: Dataset,
                  _filters: Filters) -> event_layer.LayerData:
     view = aggregate.Viewport(*viewport) if viewport is not None else None
-    return event_layer.layer_data(apply_filters(_dataset.events, _filters), catalog(_dataset), view)
+    return event_layer.layer_data(apply_filters(_dataset.events, _filters, event_layer.COLUMNS), catalog(_dataset), view)
 
 
 def event_layer_data(data: Dataset, filters: Filters, events: pd.DataFrame,
@@ -141,7 +144,8 @@ def event_layer_data(data: Dataset, filters: Filters, events: pd.DataFrame,
 def _what_changed(version: str, key: str, start, end, lang: str, _dataset: Dataset, _filters: Filters) -> tuple:
     first = _dataset.events["date"].min()
     changed = footprint.status_changes(_dataset.site_status, _dataset.sites, start or first, end or _dataset.data_date)
-    return story.what_changed(_dataset, start, end, apply_filters(_dataset.events, _filters)), len(changed)
+    in_view = apply_filters(_dataset.events, _filters, footprint.movement_columns(_dataset.events))
+    return story.what_changed(_dataset, start, end, in_view), len(changed)
 
 
 def what_changed(data: Dataset, filters: Filters) -> tuple[list[str], int]:

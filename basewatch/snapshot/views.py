@@ -19,7 +19,7 @@ from basewatch.state.catalog import Catalog
 from basewatch.state.filters import apply_filters, describe_filters
 from basewatch.state.pages import PAGE_BY_KEY
 from basewatch.state.urlstate import ViewState
-from basewatch.text import figure_as_given, long_date
+from basewatch.text import cell_text, figure_as_given, long_date
 from basewatch.views import meta, preview
 
 KINDS = ("overview", "country", "site", "actor", "event")
@@ -86,8 +86,8 @@ def event_rows(events: pd.DataFrame, catalog: Catalog, labels: dict[str, str], r
             "id": row["id"], "href": f"{root}{links.snapshot_path('event', row['id'])}",
             "date": row["date_label"], "actor": catalog.label("actor", row["actor_slug"]),
             "type": catalog.label("type", row["event_type"]),
-            "place": ", ".join(p for p in (str(row.get("place") or ""), catalog.label("country", row["country"])
-                                            if row.get("country") else "") if p),
+            "place": ", ".join(p for p in (cell_text(row.get("place")), catalog.label("country", row["country"])
+                                            if cell_text(row.get("country")) else "") if p),
             "site": row.get("site_name") if isinstance(row.get("site_name"), str) else "",
             "summary": row["summary"], "status": catalog.label("status", row["claim_status"]),
             "figure": figure_as_given(row.get("personnel_low"), row.get("personnel_high"), row["summary"]),

@@ -167,6 +167,22 @@ def meaning(dim: str, value: str) -> str:
     return _({"status": config.CLAIM_STATUS_MEANING, "source": config.SOURCE_KIND_MEANING}[dim][value])
 
 
+class EventIds:
+    """Membership of event ids, looked up in the events' id column when a link names one.
+
+    A set of every id cost 0.56 s and about 94 MB per data version at 1,000,000 events; a link names one id.
+    """
+
+    def __init__(self, ids):
+        self._ids = ids
+
+    def __contains__(self, value) -> bool:
+        return isinstance(value, str) and bool((self._ids == value).any())
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
 @dataclass(frozen=True)
 class Option:
     """One value of a dimension: its slug (as in links), its label and, where it has one, its colour."""
@@ -186,7 +202,7 @@ class Catalog:
 
     options: Mapping[str, tuple[Option, ...]]
     vocabulary: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    events: frozenset[str] = frozenset()
+    events: EventIds | frozenset[str] = frozenset()  # membership tests only
     # Language → site id → the site's name in that language, where the data gives one.
     site_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
@@ -278,4 +294,4 @@ def build_catalog(events, sites) -> Catalog:
     }
     site_names = {lang: {i: n for i, n in zip(sites["id"], sites[f"name_{lang}"]) if isinstance(n, str) and n.strip()}
                   for lang in LANGUAGES if lang != DEFAULT and f"name_{lang}" in sites}
-    return Catalog(options=options, vocabulary=vocabulary, events=frozenset(events["id"]), site_names=site_names)
+    return Catalog(options=options, vocabulary=vocabulary, events=EventIds(events["id"]), site_names=site_names)

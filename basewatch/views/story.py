@@ -43,6 +43,10 @@ def weak_source_note() -> str:
     return _("a weak source: only aggregators, blogs, wikis or state-affiliated outlets give it")
 
 
+ESTIMATE_COLUMNS = ("date", "date_precision", "country", "id", "personnel_low", "personnel_high", "source_name",
+                    "weak_only")  # the summary (read for "up to", "about") is taken for the few estimates quoted
+
+
 def _estimate_text(rows: pd.DataFrame) -> str:
     # A sentence written for quotation says so when its figure rests only on weak sources.
     parts = [(_("{figure} ({source}, {date}; {note})") if getattr(r, "weak_only", False) else
@@ -92,10 +96,12 @@ def what_changed(dataset, start=None, end=None, events_in_view: pd.DataFrame | N
                     source=iso(row.source_name), status=label("status", row.claim_status)))
 
     has_range = events["personnel_low"].notna() & events["personnel_high"].notna() & events["site_id"].isna()
-    estimates = events[has_range & events["country"].notna()]
+    # Only the columns the sentences read: every column of scattered rows would page in the whole cache file.
+    estimates = events.loc[has_range & events["country"].notna(), [c for c in ESTIMATE_COLUMNS if c in events]]
     for country in sorted(estimates["country"].unique(), key=lambda c: label("country", c)):
         per_country = estimates[estimates["country"] == country]
-        then, now = _latest_estimates(per_country, start), _latest_estimates(per_country, end)
+        then, now = (_latest_estimates(per_country, day).assign(summary=lambda rows: events.loc[rows.index, "summary"])
+                     for day in (start, end))
         name = label("country", country)
         if not len(now):
             continue
@@ -144,10 +150,8 @@ def site_names_in_language(sites: pd.DataFrame) -> dict[str, str]:
 
 
 def latest_event(events: pd.DataFrame) -> pd.Series | None:
-    """The newest event in view, or None."""
-    if events.empty:
-        return None
-    return events.sort_values(["date", "id"]).iloc[-1]
+    """The newest event of `events` (in the loader's (date, id) order, as every filtered view is), or None."""
+    return None if events.empty else events.iloc[-1]
 
 
 def short_summary(summary: str) -> str:
@@ -155,9 +159,9 @@ def short_summary(summary: str) -> str:
     return summary if len(summary) <= 160 else summary[:157] + "…"
 
 
-def latest_clause(events: pd.DataFrame) -> str:
-    """'; latest: <date>, <actor>: <summary>' for the newest event in view (markdown-escaped)."""
-    row = latest_event(events)
+def latest_clause(events: pd.DataFrame | pd.Series | None) -> str:
+    """'; latest: <date>, <actor>: <summary>' for the newest event in view, or that event (markdown-escaped)."""
+    row = events if events is None or isinstance(events, pd.Series) else latest_event(events)
     if row is None:
         return "."
     return "; " + md_escape(_("latest: {date}, {actor}: {summary}").format(

@@ -27,7 +27,7 @@ from basewatch.state import links
 from basewatch.state.catalog import label
 from basewatch.state.filters import describe_filters
 from basewatch.state.urlstate import ViewState
-from basewatch.text import date_label
+from basewatch.text import cell_text, date_label
 from basewatch.web.context import View
 from basewatch.web.responses import cached, error, machine_route
 
@@ -128,7 +128,7 @@ def _event_html(row, view: View, changes: list) -> str:
 
 
 def _event_title(row, view: View) -> str:
-    place = row.site_name if isinstance(row.site_name, str) else (row.place or "")
+    place = row.site_name if isinstance(row.site_name, str) else cell_text(row.place)
     return " · ".join(p for p in (row.date_label, view.catalog.label("actor", row.actor_slug),
                                   label("type", row.event_type), place) if p)
 

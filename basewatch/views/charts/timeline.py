@@ -32,6 +32,16 @@ def _key_moments(start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.Dat
     return moments.reset_index(drop=True)
 
 
+# Every column the timeline chart reads from its events (the strip beneath reads `date` only).
+COLUMNS = ["id", "date", "date_precision", "date_label", "actor", "event_type", "claim_status", "summary",
+           "source_name", "place", "site_name", "destination_name"]
+
+
+def chart_columns(events: pd.DataFrame) -> list[str]:
+    """The chart's columns that `events` has (the destination is an optional column)."""
+    return [column for column in COLUMNS if column in events.columns]
+
+
 def timeline_frame(events: pd.DataFrame) -> pd.DataFrame:
     """The columns the timeline draws, with summaries shortened for tooltips."""
     frame = events[["id", "date", "date_label", "actor", "event_type", "claim_status", "summary",

@@ -98,6 +98,11 @@ class EventCluster(folium.plugins.MarkerCluster):
             figure.header.add_child(CssLink(url), name=name)
 
 
+# Every column the layer reads (points and cells): the map page copies these, not every column, of the view.
+COLUMNS = ["map_lat", "map_lon", "actor_slug", "event_type", "claim_status", "date", "date_precision", "date_label",
+           "id"]
+
+
 def event_rows(events: pd.DataFrame, catalog) -> list[list]:
     """Compact rows for EventCluster from events that have a map position (positions in catalog order)."""
     located = events.loc[events["map_lat"].notna(),
