@@ -57,3 +57,13 @@ def test_the_data_page_and_the_citation_say_how_far_sources_were_searched(data_c
     assert not at.exception
     assert "Sources searched up to: Syria 31 Jan 2026" in texts(at).replace("\\", "")
     assert any("Sources searched up to: Syria 31 Jan 2026." in c.value for c in at.code)
+
+
+def test_a_note_over_two_lines_does_not_shift_the_line_named_for_a_later_row(data_copy):
+    folder, _, _ = data_copy
+    write_coverage(folder, 'LY,2026-02-20,"Searched month by month,\nthen site by site."\nsy,2026-02-27,x\nSY,2026\n')
+    with pytest.raises(DataError) as info:
+        load_dataset(folder, today=TODAY)
+    named = {(p.line, p.column) for p in info.value.problems if p.file == "coverage.csv"}
+    assert (4, "country") in named, info.value.report()  # the lowercase code sits on the file's 4th line
+    assert any(p.line == 5 and "truncated row" in p.message for p in info.value.problems), info.value.report()

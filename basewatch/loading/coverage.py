@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from basewatch.loading.files import read_text
+from basewatch.loading.files import body_after_header, full_width, read_text, rows_with_lines
 from basewatch.loading.problems import Problem, shown_path
 
 COLUMNS = ("country", "covered_to", "note")
@@ -38,7 +38,6 @@ def load_coverage(path: Path, problems: list[Problem], digest=None, today: dt.da
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip() for h in next(reader)]
-        records = list(reader)
     except (StopIteration, csv.Error) as exc:
         problems.append(Problem(shown, 1, None, f"unreadable CSV: {exc}"))
         return empty_coverage()
@@ -47,12 +46,8 @@ def load_coverage(path: Path, problems: list[Problem], digest=None, today: dt.da
         return empty_coverage()
     today = today or dt.date.today()
     rows, seen = [], {}
-    for line, record in enumerate(records, start=2):
-        if not record:
-            continue
-        if len(record) != len(COLUMNS):
-            problems.append(Problem(shown, line, None, f"expected {len(COLUMNS)} fields, found {len(record)}"))
-            continue
+    records, lines = rows_with_lines(body_after_header(text), shown, problems)
+    for line, record in full_width(records, lines, len(COLUMNS), shown, problems):
         country, covered_to, note = (cell.strip() for cell in record)
         before = len(problems)
         if not re.fullmatch(r"[A-Z]{2}", country):

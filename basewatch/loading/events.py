@@ -12,7 +12,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from basewatch import config
-from basewatch.loading.files import read_text, rows_with_lines
+from basewatch.loading.files import body_after_header, full_width, read_text, rows_with_lines
 from basewatch.loading.problems import Problem, describe_validation_error, shown_path
 from basewatch.loading.schema import EVENT_COLUMNS, HTTP_URL, PATTERN_MESSAGES
 
@@ -48,7 +48,7 @@ def _read_event_rows(text: str, shown: str, problems: list[Problem]) -> tuple[li
         return [], [], []
 
     width = len(header)
-    body = text[text.index("\n") + 1:] if "\n" in text else ""
+    body = body_after_header(text)
     try:
         rows = list(csv.reader(io.StringIO(body, newline=""), strict=True))
     except csv.Error:
@@ -60,15 +60,9 @@ def _read_event_rows(text: str, shown: str, problems: list[Problem]) -> tuple[li
     else:
         rows, lines = rows_with_lines(body, shown, problems)
     records, kept = [], []
-    for row, line in zip(rows, lines):
-        if not row:
-            continue
-        if len(row) != width:
-            what = "truncated row" if len(row) < width else "too many fields (unquoted comma?)"
-            problems.append(Problem(shown, line, None, f"{what}: expected {width} fields, found {len(row)}"))
-        else:
-            records.append(row)
-            kept.append(line)
+    for line, row in full_width(rows, lines, width, shown, problems):
+        records.append(row)
+        kept.append(line)
     return header, records, kept
 
 

@@ -96,3 +96,20 @@ def rows_with_lines(body: str, shown: str, problems: list[Problem]) -> tuple[lis
         line = reader.line_num + 2
     return rows, lines
 
+
+def full_width(rows: list[list[str]], lines: list[int], width: int, shown: str, problems: list[Problem]):
+    """Each non-empty record with exactly `width` fields, with its line; a short or long one is a problem."""
+    for row, line in zip(rows, lines):
+        if not row:
+            continue
+        if len(row) != width:
+            what = "truncated row" if len(row) < width else "too many fields (unquoted comma?)"
+            problems.append(Problem(shown, line, None, f"{what}: expected {width} fields, found {len(row)}"))
+            continue
+        yield line, row
+
+
+def body_after_header(text: str) -> str:
+    """The text after the header line (the header is read on its own, so problems name its columns)."""
+    return text[text.index("\n") + 1:] if "\n" in text else ""
+

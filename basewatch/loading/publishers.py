@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from basewatch import config
+from basewatch.loading.files import body_after_header, full_width, rows_with_lines
 from basewatch.loading.problems import Problem
 
 COLUMNS = ("host", "publisher", "kind", "country", "state_affiliated", "copies_of", "reliability", "note")
@@ -69,17 +70,8 @@ def load_publishers(path: Path, shown: str, problems: list, text: str) -> pd.Dat
                                 "the header must be exactly " + ",".join(COLUMNS)))
         return empty
     rows, seen = [], {}
-    try:
-        records = list(reader)
-    except csv.Error as exc:
-        problems.append(Problem(shown, None, None, f"unreadable CSV: {exc} (unbalanced quotes?)"))
-        return empty
-    for line, record in enumerate(records, start=2):
-        if not record:
-            continue
-        if len(record) != len(COLUMNS):
-            problems.append(Problem(shown, line, None, f"expected {len(COLUMNS)} fields, found {len(record)}"))
-            continue
+    records, lines = rows_with_lines(body_after_header(text), shown, problems)
+    for line, record in full_width(records, lines, len(COLUMNS), shown, problems):
         row = dict(zip(COLUMNS, (cell.strip() for cell in record)))
         before = len(problems)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from basewatch import config
-from basewatch.loading.files import read_text, rows_with_lines
+from basewatch.loading.files import body_after_header, full_width, read_text, rows_with_lines
 from basewatch.loading.problems import Problem, shown_path
 from basewatch.loading.schema import HTTP_URL, ISO_DATE, PARTIAL_DATE
 
@@ -102,21 +102,14 @@ def load_site_status(path: Path, sites: pd.DataFrame, problems: list[Problem], d
             problems.append(Problem(shown, 1, None, "columns are out of order or repeated; expected "
                                     + ",".join(SITE_STATUS_COLUMNS)))
         return empty_site_status()
-    body = text[text.index("\n") + 1:] if "\n" in text else ""
+    body = body_after_header(text)
     rows, lines = rows_with_lines(body, shown, problems)
     # Sites that failed validation are already reported; checking references against a partial list
     # would only repeat those problems.
     site_ids = set(sites["id"]) if len(sites) else None
     today = today or dt.date.today()
     records, last_date = [], {}
-    for row, line in zip(rows, lines):
-        if not row:
-            continue
-        if len(row) != len(SITE_STATUS_COLUMNS):
-            what = "truncated row" if len(row) < len(SITE_STATUS_COLUMNS) else "too many fields (unquoted comma?)"
-            problems.append(Problem(shown, line, None,
-                                    f"{what}: expected {len(SITE_STATUS_COLUMNS)} fields, found {len(row)}"))
-            continue
+    for line, row in full_width(rows, lines, len(SITE_STATUS_COLUMNS), shown, problems):
         record = dict(zip(SITE_STATUS_COLUMNS, row))
         day = _check_row(record, line, shown, site_ids, today, problems)
         site_id = record["site_id"]

@@ -25,11 +25,10 @@ _VIEW_SLOT = MapView(11.1111, 22.2222, 3)
 VIEW_SLOT = "{view}"
 
 
-@dataclass(frozen=True)
-class Link:
-    """A page plus the view it opens with (canonical query parameters)."""
+class _Addressed:
+    """What pages' links and routes' links share: a path under the app's root and canonical query parameters."""
 
-    page: PageInfo
+    path: str
     params: dict[str, list[str]]
 
     @property
@@ -40,14 +39,29 @@ class Link:
     @property
     def href(self) -> str:
         """Relative link, e.g. `map?actor=russia` (`./` for the overview)."""
-        return (self.page.url_path or "./") + (f"?{self.query}" if self.query else "")
+        return (self.path or "./") + (f"?{self.query}" if self.query else "")
+
+    def on(self, base_url: str) -> str:
+        """The absolute link under `base_url` (the app's root, e.g. https://basewatch.example/)."""
+        return _absolute(base_url, self.path, self.query)
+
+
+@dataclass(frozen=True)
+class Link(_Addressed):
+    """A page plus the view it opens with (canonical query parameters)."""
+
+    page: PageInfo
+    params: dict[str, list[str]]
+
+    @property
+    def path(self) -> str:
+        """The page's path under the app's root ('' for the overview)."""
+        return self.page.url_path
 
     def on(self, base_url: str, embed: bool = False) -> str:
-        """The absolute link under `base_url` (the app's root, e.g. https://basewatch.example/)."""
-        query = self.query
-        if embed:
-            query = "&".join(part for part in (query, f"{EMBED_PARAM}=true") if part)
-        return _absolute(base_url, self.page.url_path, query)
+        """The absolute link under `base_url`; `embed` adds the parameter that shows only the view."""
+        query = "&".join(part for part in (self.query, f"{EMBED_PARAM}=true" if embed else "") if part)
+        return _absolute(base_url, self.path, query)
 
     def preview_on(self, base_url: str, version: str) -> str:
         """The absolute URL of this view's preview image for a data version (the version makes it immutable)."""
@@ -72,25 +86,11 @@ _FEED_KEYS = {"events": (*_FILTER_KEYS, "lang"), "sites": ("site", "lang"), "cor
 
 
 @dataclass(frozen=True)
-class RouteLink:
+class RouteLink(_Addressed):
     """A machine-readable route (feed or API) plus the canonical query parameters it takes from a view."""
 
     path: str
     params: dict[str, list[str]]
-
-    @property
-    def query(self) -> str:
-        """The query string, without '?'."""
-        return query_string(self.params)
-
-    @property
-    def href(self) -> str:
-        """Relative link, e.g. `feeds/events.atom?actor=russia`."""
-        return self.path + (f"?{self.query}" if self.query else "")
-
-    def on(self, base_url: str) -> str:
-        """The absolute link under `base_url` (the app's root)."""
-        return _absolute(base_url, self.path, self.query)
 
 
 def feed(kind: str, state: ViewState, catalog: Catalog | None = None) -> RouteLink:
