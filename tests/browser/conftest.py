@@ -162,7 +162,9 @@ def pytest_runtest_call(item):
         browsing = item.funcargs.get("browsing")
         if isinstance(browsing, Browsing):
             extra.append("screenshots: " + ", ".join(browsing.screenshots(item.name)))
-        servers = [v for v in item.funcargs.values() if isinstance(v, RunningServer)]
+        # A fixture may yield the server alone or with what it serves, e.g. (server, data folder).
+        values = [part for v in item.funcargs.values() for part in (v if isinstance(v, tuple) else (v,))]
+        servers = [v for v in values if isinstance(v, RunningServer)]
         for base in servers:
             extra.append(f"--- server log ({base}) ---\n{base.log()}")
         if not extra:
