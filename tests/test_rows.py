@@ -100,10 +100,19 @@ def test_personnel_estimates_from_their_own_rows_and_columns_equal_the_full_widt
     rows = personnel.has_estimate(events, by)
     narrow = events.loc[rows, personnel.columns_for(int(rows.sum()))]
     pd.testing.assert_frame_equal(personnel.personnel_frame(narrow, by=by), personnel.personnel_frame(events, by=by))
-    # Monthly aggregates never read the summaries, so they are left out above MAX_PERSONNEL_POINTS.
-    without_summary = events.loc[rows, [c for c in personnel.COLUMNS if c != "summary"]]
-    pd.testing.assert_frame_equal(personnel.personnel_frame(without_summary, by=by, max_points=3),
+    # Monthly aggregates read no per-estimate text, so it is left out above MAX_PERSONNEL_POINTS.
+    without_text = events.loc[rows, [c for c in personnel.COLUMNS if c not in personnel.NOT_AGGREGATED]]
+    pd.testing.assert_frame_equal(personnel.personnel_frame(without_text, by=by, max_points=3),
                                   personnel.personnel_frame(events, by=by, max_points=3))
+
+
+def test_latest_personnel_of_the_newest_rows_alone_equals_the_answer_for_every_row(events):
+    from basewatch.queries import summaries
+
+    for filters in VIEWS:
+        view = apply_filters(events, filters)
+        newest = summaries.latest_rows(view[list(summaries.LATEST_KEYS)])
+        pd.testing.assert_frame_equal(summaries.latest_personnel(view.loc[newest]), summaries.latest_personnel(view))
 
 
 def test_citations_per_publisher_from_the_loaders_source_sets_equal_joining_every_url(events):
