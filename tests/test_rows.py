@@ -124,3 +124,11 @@ def test_citations_per_publisher_from_the_loaders_source_sets_equal_joining_ever
         view = apply_filters(events, filters)
         pd.testing.assert_frame_equal(sources.citations_per_publisher(view, publishers),
                                       sources.citations_per_publisher(view.drop(columns="source_set"), publishers))
+
+
+def test_timeline_counts_from_date_and_actor_alone_equal_the_full_width_chart(events, monkeypatch):
+    from basewatch.views.charts import timeline
+
+    monkeypatch.setattr(timeline, "MAX_TIMELINE_MARKS", 10)  # the bundled data then draws monthly counts
+    assert timeline.timeline_chart(events[timeline.BINNED_COLUMNS]).to_dict(validate=False) == \
+        timeline.timeline_chart(events).to_dict(validate=False)
