@@ -118,11 +118,15 @@ def test_latest_personnel_of_the_newest_rows_alone_equals_the_answer_for_every_r
 def test_citations_per_publisher_from_the_loaders_source_sets_equal_joining_every_url(events):
     from basewatch.queries import sources
 
-    publishers = load_dataset(BUNDLED).publishers
-    assert "source_set" in events
+    dataset = load_dataset(BUNDLED)
+    publishers = dataset.publishers
+    assert "source_set" in events and dataset.source_sets
     for filters in VIEWS:
         view = apply_filters(events, filters)
         pd.testing.assert_frame_equal(sources.citations_per_publisher(view, publishers),
+                                      sources.citations_per_publisher(view.drop(columns="source_set"), publishers))
+        # The loader's list per source set: no URL cell read, the same counts.
+        pd.testing.assert_frame_equal(sources.citations_per_publisher(view, publishers, dataset.source_sets),
                                       sources.citations_per_publisher(view.drop(columns="source_set"), publishers))
 
 
