@@ -88,7 +88,7 @@ else:
     st.markdown(_("**{weak} of {total} events in view ({share}) rest only on weak sources** (state-affiliated "
                   "outlets, aggregators, blogs or wikis). Switch on *Independent sources only* in the sidebar to "
                   "leave them out.").format(weak=number(weak), total=number(len(events)), share=f"{share:.0%}"))
-    table = sources.citations_per_publisher(events, ctx.dataset.publishers)
+    table = sources.citations_per_publisher(events, ctx.dataset.publishers, ctx.dataset.source_sets)
     st.caption(_("{cited} publishers cited by the events in view, out of {total} in the registry. Reliability is the "
                  "Admiralty source grade (A reliable … E unreliable, F cannot be judged); the rubric is in "
                  "data/README.md.").format(cited=number(int((table['events'] > 0).sum())), total=number(len(table))))

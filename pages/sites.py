@@ -1,5 +1,6 @@
 """Sites: a profile for each site, selected with ?site=."""
 
+import numpy as np
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -56,7 +57,9 @@ if ctx.state.site is None:
         "events": st.column_config.NumberColumn(_("Events in view"), format="%d")})
 else:
     site = sites[sites["id"] == ctx.state.site].iloc[0]
-    site_events = ctx.where((ctx.all_events["site_id"] == site["id"]).to_numpy(dtype=bool, na_value=False))
+    # Positions of the site's events in view, then only the columns each part reads: every column of a site's
+    # scattered rows paged the whole memory-mapped cache in at 1M (the table copies the rows it shows).
+    at_site = np.flatnonzero(ctx.mask & (ctx.all_events["site_id"] == site["id"]).to_numpy(dtype=bool, na_value=False))
     left, right = st.columns([3, 2], gap="medium")
     with left:
         components.site_detail(site, ctx.columns(["site_id"]), ctx.source_labels)
@@ -69,7 +72,8 @@ else:
                                     "country": st.column_config.TextColumn(_("Country")),
                                     "km": st.column_config.NumberColumn(_("km"), format="%d")})
     st.subheader(_("Personnel at this site"))
-    frame = personnel.personnel_frame(site_events, by="site")
+    estimates = at_site[personnel.has_estimate(ctx.all_events, "site")[at_site]]
+    frame = personnel.personnel_frame(ctx.all_events[personnel.columns_for(len(estimates))].iloc[estimates], by="site")
     if frame.empty:
         st.info(_("No per-site personnel estimate for this site matches the current filters."))
     else:
@@ -78,12 +82,14 @@ else:
         st.vega_lite_chart(chart, width="stretch")
         chrome.chart_downloads(ctx, chart, title, f"personnel-{site['id']}")
         components.chart_as_table(frame, components.PERSONNEL_TABLE, key="site_personnel_table")
-    st.subheader(_("Events at this site ({count})").format(count=number(len(site_events))))
-    if not site_events.empty:
-        events_chart = localized(timeline.timeline_chart(site_events, ctx.state.event).to_dict(validate=False))
+    st.subheader(_("Events at this site ({count})").format(count=number(len(at_site))))
+    if len(at_site):
+        charted = ctx.all_events[timeline.chart_columns(ctx.all_events) if len(at_site) <= timeline.MAX_TIMELINE_MARKS
+                                 else timeline.BINNED_COLUMNS].iloc[at_site]
+        events_chart = localized(timeline.timeline_chart(charted, ctx.state.event).to_dict(validate=False))
         st.vega_lite_chart(events_chart, width="stretch")
         chrome.chart_downloads(ctx, events_chart, _("Events at {site}").format(site=site["name"]),
                                f"events-{site['id']}")
-        components.events_table(site_events.iloc[::-1], key="site_events",  # stored in (date, id) order
-                                labels=ctx.source_labels)
+        components.events_table(ctx.all_events.iloc[at_site[::-1][:components.MAX_TABLE_ROWS]],  # newest first
+                                key="site_events", labels=ctx.source_labels, total=len(at_site))
 chrome.share_box(ctx)

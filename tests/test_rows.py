@@ -100,18 +100,39 @@ def test_personnel_estimates_from_their_own_rows_and_columns_equal_the_full_widt
     rows = personnel.has_estimate(events, by)
     narrow = events.loc[rows, personnel.columns_for(int(rows.sum()))]
     pd.testing.assert_frame_equal(personnel.personnel_frame(narrow, by=by), personnel.personnel_frame(events, by=by))
-    # Monthly aggregates never read the summaries, so they are left out above MAX_PERSONNEL_POINTS.
-    without_summary = events.loc[rows, [c for c in personnel.COLUMNS if c != "summary"]]
-    pd.testing.assert_frame_equal(personnel.personnel_frame(without_summary, by=by, max_points=3),
+    # Monthly aggregates read no per-estimate text, so it is left out above MAX_PERSONNEL_POINTS.
+    without_text = events.loc[rows, [c for c in personnel.COLUMNS if c not in personnel.NOT_AGGREGATED]]
+    pd.testing.assert_frame_equal(personnel.personnel_frame(without_text, by=by, max_points=3),
                                   personnel.personnel_frame(events, by=by, max_points=3))
+
+
+def test_latest_personnel_of_the_newest_rows_alone_equals_the_answer_for_every_row(events):
+    from basewatch.queries import summaries
+
+    for filters in VIEWS:
+        view = apply_filters(events, filters)
+        newest = summaries.latest_rows(view[list(summaries.LATEST_KEYS)])
+        pd.testing.assert_frame_equal(summaries.latest_personnel(view.loc[newest]), summaries.latest_personnel(view))
 
 
 def test_citations_per_publisher_from_the_loaders_source_sets_equal_joining_every_url(events):
     from basewatch.queries import sources
 
-    publishers = load_dataset(BUNDLED).publishers
-    assert "source_set" in events
+    dataset = load_dataset(BUNDLED)
+    publishers = dataset.publishers
+    assert "source_set" in events and dataset.source_sets
     for filters in VIEWS:
         view = apply_filters(events, filters)
         pd.testing.assert_frame_equal(sources.citations_per_publisher(view, publishers),
                                       sources.citations_per_publisher(view.drop(columns="source_set"), publishers))
+        # The loader's list per source set: no URL cell read, the same counts.
+        pd.testing.assert_frame_equal(sources.citations_per_publisher(view, publishers, dataset.source_sets),
+                                      sources.citations_per_publisher(view.drop(columns="source_set"), publishers))
+
+
+def test_timeline_counts_from_date_and_actor_alone_equal_the_full_width_chart(events, monkeypatch):
+    from basewatch.views.charts import timeline
+
+    monkeypatch.setattr(timeline, "MAX_TIMELINE_MARKS", 10)  # the bundled data then draws monthly counts
+    assert timeline.timeline_chart(events[timeline.BINNED_COLUMNS]).to_dict(validate=False) == \
+        timeline.timeline_chart(events).to_dict(validate=False)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -21,7 +22,7 @@ from basewatch.loading.coverage import empty_coverage, load_coverage
 from basewatch.loading.events import load_events
 from basewatch.loading.files import read_text
 from basewatch.loading.problems import DataError, Problem, shown_path
-from basewatch.loading.publishers import check_coverage, load_publishers, source_columns
+from basewatch.loading.publishers import check_coverage, load_publishers, source_columns, url_sets
 from basewatch.loading.site_status import empty_site_status, load_site_status
 from basewatch.loading.sites import load_sites
 from basewatch.text import date_labels
@@ -45,6 +46,8 @@ class Dataset:
     coverage: pd.DataFrame = field(default_factory=lambda: empty_coverage(), compare=False)
     # CHANGES.md as read with the other files, so the corrections log switches with the data it describes.
     changelog_text: str = field(default="", compare=False)
+    # The source URLs of each distinct source set, by the events' `source_set` code (empty without publishers.csv).
+    source_sets: list = field(default_factory=list, compare=False)
 
     @cached_property
     def changes(self) -> list[changelog.Entry]:
@@ -134,7 +137,18 @@ def load_dataset(directory: Path | None = None, today: dt.date | None = None) ->
     return Dataset(events=events, sites=sites, sites_geojson=geojson, data_date=data_date,
                    content_hash=digest.hexdigest(), source_dir=directory, publishers=publishers,
                    site_status=site_status, coverage=coverage,
-                   changelog_text=changelog_text)
+                   changelog_text=changelog_text, source_sets=_source_sets(events))
+
+
+def _source_sets(events: pd.DataFrame) -> list[list[str]]:
+    """The URL list of each `source_set` code, read while the events are in memory (not from the mapped cache)."""
+    if "source_set" not in events or not len(events):
+        return []
+    present = np.unique(events["source_set"].to_numpy())  # url_sets' lists come in this order
+    lists: list[list[str]] = [[] for _ in range(int(present[-1]) + 1)]
+    for code, urls in zip(present, url_sets(events)[1]):
+        lists[int(code)] = urls
+    return lists
 
 
 def _load_publishers(directory: Path, text: str | None, events: pd.DataFrame, event_lines: list[int] | None,

@@ -26,9 +26,11 @@ def source_label(url: str, labels: dict[str, str]) -> str:
     return labels.get(host, host)
 
 
-def citations_per_publisher(events: pd.DataFrame, publishers: pd.DataFrame) -> pd.DataFrame:
-    """The registry with how many of `events` cite each host (primary or further source)."""
-    codes, url_lists = url_sets(events)
+def citations_per_publisher(events: pd.DataFrame, publishers: pd.DataFrame,
+                            known: list[list[str]] | None = None) -> pd.DataFrame:
+    """The registry with how many of `events` cite each host (primary or further source); `known`: the
+    loader's source sets (Dataset.source_sets)."""
+    codes, url_lists = url_sets(events, known)
     events_per_set = np.bincount(codes[codes >= 0], minlength=len(url_lists))
     counts: Counter = Counter()
     for urls, n in zip(url_lists, events_per_set):

@@ -23,7 +23,7 @@ def _monthly_aggregate(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per group and month: lowest low, highest high, median midpoint, how many estimates."""
     month = frame["date"].dt.to_period("M").dt.to_timestamp()
     grouped = frame.assign(month=month).groupby(["group", "month"], observed=True)
-    out = grouped.agg(low=("low", "min"), high=("high", "max"), mid=("mid", "median"), n=("id", "size"),
+    out = grouped.agg(low=("low", "min"), high=("high", "max"), mid=("mid", "median"), n=("low", "size"),
                       claim_status=("claim_status", lambda s: s.mode().iat[0]), actor=("actor", "first"))
     out = out.reset_index().rename(columns={"month": "date"})
     out["id"] = ""
@@ -49,10 +49,14 @@ def has_estimate(events: pd.DataFrame, by: str) -> np.ndarray:
     return (has_range & scoped).to_numpy(dtype=bool)
 
 
+# What the monthly aggregates never read: each estimate's id, own date, source and summary.
+NOT_AGGREGATED = ("id", "date_precision", "date_label", "source_name", "summary")
+
+
 def columns_for(estimates: int) -> list[str]:
     """The columns personnel_frame needs for this many estimates: above MAX_PERSONNEL_POINTS it draws monthly
-    aggregates, which never read the summaries (the largest text column)."""
-    return COLUMNS if estimates <= MAX_PERSONNEL_POINTS else [c for c in COLUMNS if c != "summary"]
+    aggregates, which read no per-estimate text (scattered rows of each text column page most of it in)."""
+    return COLUMNS if estimates <= MAX_PERSONNEL_POINTS else [c for c in COLUMNS if c not in NOT_AGGREGATED]
 
 
 def personnel_frame(events: pd.DataFrame, by: str = "country", max_points: int = MAX_PERSONNEL_POINTS) -> pd.DataFrame:
@@ -64,7 +68,6 @@ def personnel_frame(events: pd.DataFrame, by: str = "country", max_points: int =
     has_range = events["personnel_low"].notna() & events["personnel_high"].notna()
     scoped = events["site_id"].isna() if by == "country" else events["site_id"].notna()
     frame = events[has_range & scoped].copy()
-    frame["date_label"] = localized_date_labels(frame)
     frame["group"] = frame["country"].map(lambda c: label("country", c)) if by == "country" else frame["site_name"]
     frame["low"] = frame["personnel_low"].astype("float64")
     frame["high"] = frame["personnel_high"].astype("float64")
@@ -73,6 +76,7 @@ def personnel_frame(events: pd.DataFrame, by: str = "country", max_points: int =
     if len(frame) > max_points:
         frame = _monthly_aggregate(frame)
     else:
+        frame["date_label"] = localized_date_labels(frame)
         frame["range"] = [number(lo) if lo == hi else f"{number(lo)}–{number(hi)}"
                           for lo, hi in zip(frame["low"], frame["high"])]
     frame["country"] = frame["group"].map(codes)

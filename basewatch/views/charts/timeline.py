@@ -37,6 +37,10 @@ COLUMNS = ["id", "date", "date_precision", "date_label", "actor", "event_type", 
            "source_name", "place", "site_name", "destination_name"]
 
 
+# What the chart reads above MAX_TIMELINE_MARKS, where it draws monthly counts per actor.
+BINNED_COLUMNS = ["date", "actor"]
+
+
 def chart_columns(events: pd.DataFrame) -> list[str]:
     """The chart's columns that `events` has (the destination is an optional column)."""
     return [column for column in COLUMNS if column in events.columns]
