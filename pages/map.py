@@ -13,7 +13,8 @@ from basewatch.views.maps import events as event_layers
 from basewatch.views.maps import export as map_export
 from basewatch.views.maps import sites as site_layers
 
-ctx = chrome.page_setup("map")
+# The sidebar (its filter widgets cost the first paint most: README, issue 20) is drawn after the map.
+ctx = chrome.page_setup("map", sidebar_later=True)
 st.title(_("Map"))
 st.markdown(chrome.summary_line(ctx))
 if not ctx.embedded:  # an embed is the view alone: no playback, range rings or share box
@@ -113,3 +114,4 @@ def map_and_details():
 
 
 map_and_details()
+chrome.draw_sidebar(ctx)

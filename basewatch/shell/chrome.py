@@ -161,8 +161,12 @@ def _pending_notice() -> None:
         st.caption(_("Newer data is being checked; this page shows the last version that passed its checks."))
 
 
-def page_setup(page_key: str) -> PageContext:
-    """Run the shared chrome for a page and return its data, catalog and live view state."""
+def page_setup(page_key: str, sidebar_later: bool = False) -> PageContext:
+    """Run the shared chrome for a page and return its data, catalog and live view state.
+
+    `sidebar_later`: the page draws the sidebar itself (`draw_sidebar`) after its main view, so the
+    browser paints that view before the filter widgets (/map: measured in README, issue 20).
+    """
     # An embedded view is the view alone: its filters live in the link, the sidebar starts folded.
     # The language first: the page title and every word after it speak the link's language.
     i18n.set_language(session.language_of_url())
@@ -178,13 +182,8 @@ def page_setup(page_key: str) -> PageContext:
     state = session.sync_from_url(catalog)
     sidebar.sync_widgets(state, catalog)
     ctx = PageContext(dataset=dataset, catalog=catalog, page_key=page_key)
-    st.sidebar.markdown(f"### {config.APP_TITLE}")
-    st.sidebar.caption(_(config.APP_TAGLINE))
-    sidebar.language_picker(page_key)
-    sidebar.nav()
-    sidebar.filters(catalog, ctx.all_events["date"].min().date(), ctx.all_events["date"].max().date(),
-                    ctx.count, len(ctx.all_events))
-    st.sidebar.caption(_("Data version {version}").format(version=plain_isolate(dataset.version)))
+    if not sidebar_later:
+        draw_sidebar(ctx)
     _pending_notice()
     for notice in session.notices():
         st.warning(_("Link partly ignored: {notice}. Showing the default for it instead.").format(notice=notice),
@@ -192,6 +191,17 @@ def page_setup(page_key: str) -> PageContext:
     if st.context.is_embedded:
         st.markdown(_("[Open in Basewatch ↗]({link})").format(link=session.absolute(session.link(page_key), page_key)))
     return ctx
+
+
+def draw_sidebar(ctx: PageContext) -> None:
+    """The sidebar: title, language, page links, the filter widgets with the count, the data version."""
+    st.sidebar.markdown(f"### {config.APP_TITLE}")
+    st.sidebar.caption(_(config.APP_TAGLINE))
+    sidebar.language_picker(ctx.page_key)
+    sidebar.nav()
+    sidebar.filters(ctx.catalog, ctx.all_events["date"].min().date(), ctx.all_events["date"].max().date(),
+                    ctx.count, len(ctx.all_events))
+    st.sidebar.caption(_("Data version {version}").format(version=plain_isolate(ctx.dataset.version)))
 
 
 # Right to left for Arabic: Streamlit's main and sidebar containers take the direction (the document root
