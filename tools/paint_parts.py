@@ -162,7 +162,7 @@ def measure(data_dir: Path, names: list[str], warm_runs: int, with_floor: bool =
         tmp = Path(tmp_name)
         os.environ["BASEWATCH_CACHE_DIR"] = str(tmp / "cache")
         copies = {name: make_variant(name, config.ROOT, tmp) for name in names}
-        for name, copy in copies.items():  # data validated once per copy: the cold reader reads the cache
+        for copy in copies.values():  # data validated once per copy: the cold reader reads the cache
             subprocess.run([sys.executable, "-m", "basewatch", "validate"], cwd=copy, check=True, capture_output=True,
                            env={**os.environ, "BASEWATCH_DATA_DIR": str(data_dir), "PYTHONPATH": str(copy)})
         floor_app, lean_app = tmp / "floor" / "floor_app.py", tmp / "lean" / "lean_app.py"
