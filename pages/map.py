@@ -50,13 +50,18 @@ def map_and_details():
         # At scale the server sends grid cells for the viewport the map last reported, or the points in it
         # when few enough; st_folium reruns only when the bounds change, so there is no rerun loop.
         returned.append("bounds")
+        reported_at_open = returned
+    else:
+        # Below that scale the map reports only clicks until the reader moves it: st_folium otherwise
+        # reports the frame it opened on, and that report costs a second script run as every map opens.
+        reported_at_open = ["last_object_clicked_tooltip"]
     layer = resources.event_layer_data(ctx.dataset, state.filters, in_view,
                                        aggregate.Viewport.from_result(st.session_state.get("main_map")))
 
     map_col, detail_col = (st.container(), None) if ctx.embedded else st.columns([5, 3], gap="medium")
     with map_col:
         result = st_folium(
-            basemap.build_base_map(frame=framing.frame_bounds(in_view, sites)),
+            basemap.build_base_map(frame=framing.frame_bounds(in_view, sites), report_after_move=returned),
             key="main_map",
             height=480 if ctx.embedded else 620,
             use_container_width=True,
@@ -74,7 +79,7 @@ def map_and_details():
                                                       session.view_template("map"), has_view=state.view is not None),
             ],
             layer_control=basemap.layer_control(),
-            returned_objects=returned,
+            returned_objects=reported_at_open,
         )
         located = int(in_view["map_lat"].notna().sum())
         st.caption(story.as_of_sentence(state.filters.date_to, ctx.dataset.data_date))

@@ -244,6 +244,17 @@ def test_only_a_reader_move_counts_as_a_new_view():
     html = render_like_st_folium(basemap.build_base_map(frame=((30, 20), (36, 40))), [])
     assert f'"{framing.USER_MOVED_LAYER}"' in html and 'map.on("dragstart", mark)' in html
     assert "map.fitBounds(bounds" in html and "[[30.0, 20.0], [36.0, 40.0]]" in html
+    assert "data.returned_objects" not in html  # nothing to widen: the map reports what the page asked for
+
+
+def test_a_map_that_opens_quietly_reports_its_view_from_the_readers_first_move():
+    # pages/map.py asks st_folium for clicks only until the reader moves the map; the reader's first
+    # gesture widens the report to the view (the browser test drives it).
+    after_move = ["last_object_clicked_tooltip", "center", "zoom", "selected_layers"]
+    html = render_like_st_folium(basemap.build_base_map(report_after_move=after_move), [])
+    widen = 'data.returned_objects = ["last_object_clicked_tooltip", "center", "zoom", "selected_layers"];'
+    assert widen in html
+    assert html.index("function mark()") < html.index(widen) < html.index('map.on("dragstart", mark)')
 
 
 def test_map_png_caption_is_inert_and_the_library_is_local(dataset):

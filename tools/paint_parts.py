@@ -56,8 +56,10 @@ VARIANTS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
     "no_sidebar": ("the whole sidebar", [(CHROME, r"^    st\.sidebar\.markdown\(f\"### .*?plain_isolate\(dataset\.version\)\)\)\n",
                                          "")]),
     "no_page_css": ("the page's CSS and font faces", [(CHROME, r"^    st\.html\(PAGE_CSS.*?\n", "")]),
-    "no_returned": ("st_folium reporting back (returned_objects=[]: no rerun when the map loads)",
-                    [(MAP, r"returned_objects=returned", "returned_objects=[]")]),
+    "no_returned": ("st_folium reporting back at all (returned_objects=[])",
+                    [(MAP, r"returned_objects=reported_at_open", "returned_objects=[]")]),
+    "report_first_frame": ("nothing: it adds back st_folium's report of the frame the map opens on (a rerun)",
+                           [(MAP, r"returned_objects=reported_at_open", "returned_objects=returned")]),
     "no_site_layers": ("the map's layers besides the events (sites, movements, rings, selection, export caption)",
                        [(MAP, r"^                site_layers\.build_site_layer.*?has_view=state\.view is not None\),\n", "")]),
 }

@@ -119,11 +119,12 @@ class MarkerStyles(MacroElement):
 
 
 def build_base_map(frame: tuple[tuple[float, float], tuple[float, float]] | None = None,
-                   export: bool = True) -> folium.Map:
+                   export: bool = True, report_after_move: list[str] | None = None) -> folium.Map:
     """The stable part of the map: outlines, optional tiles, controls. Data layers are added separately.
 
     `frame` ((south, west), (north, east)) is fitted in the browser to the map's real size when it
     opens (see `frame_bounds`); a `center`/`zoom` passed to st_folium afterwards overrides it.
+    `report_after_move` lists what the map reports to the server from the reader's first pan or zoom on.
     """
     use_local_assets()
     lat, lon, default_zoom = config.MAP_DEFAULT_VIEW
@@ -139,7 +140,7 @@ def build_base_map(frame: tuple[tuple[float, float], tuple[float, float]] | None
     folium.plugins.Fullscreen(position="topleft", title=_("Full screen"), title_cancel=_("Exit full screen")).add_to(fmap)
     if frame is not None:
         FitToFrame(frame).add_to(fmap)
-    UserViewFlag().add_to(fmap)
+    UserViewFlag(report_after_move).add_to(fmap)
     if export:
         MapExport().add_to(fmap)
     return fmap

@@ -131,6 +131,9 @@ class UserViewFlag(MacroElement):
             function mark() {
                 window.bwUserMoved = true;
                 var data = window.__GLOBAL_DATA__;
+                {% if this.report_after_move %}
+                if (data) { data.returned_objects = {{ this.report_after_move|tojson }}; }
+                {% endif %}
                 if (data && data.selected_layers) {
                     data.selected_layers[{{ this.flag|tojson }}] = {name: {{ this.flag|tojson }}, url: ""};
                 }
@@ -142,10 +145,14 @@ class UserViewFlag(MacroElement):
         })();
         {% endmacro %}""")
 
-    def __init__(self):
+    def __init__(self, report_after_move: list[str] | None = None):
         super().__init__()
         self._name = "UserViewFlag"
         self.flag, self.gesture_ms = USER_MOVED_LAYER, GESTURE_MS
+        # st_folium reads its `returned_objects` once, when the map is created, and reports whenever their
+        # values differ from the last report; widening them at the reader's first move is what lets a map
+        # open without reporting its own first frame (see `pages/map.py`).
+        self.report_after_move = list(report_after_move or [])
 
 
 def user_moved(result: dict | None) -> bool:
