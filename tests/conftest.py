@@ -57,7 +57,7 @@ def _dataset_cache_outside_the_repository(tmp_path_factory):
 def data_copy(tmp_path):
     """A writable copy of the mini fixture; returns (folder, events path, sites path)."""
     folder = tmp_path / "data"
-    shutil.copytree(MINI, folder)
+    shutil.copytree(MINI, folder, ignore=shutil.ignore_patterns(".cache"))  # a server run on the fixture leaves one
     return folder, folder / "events.csv", folder / "bases.geojson"
 
 
