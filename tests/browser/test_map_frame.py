@@ -42,6 +42,17 @@ def test_phone_opens_on_tartus_and_hmeimim_and_the_url_keeps_no_view(server, bro
     assert "view" not in query_of(page.url), page.url
 
 
+def _drag_the_map(page) -> None:
+    """Pan the map with the mouse, as a reader does."""
+    box = page.locator(MAP_IFRAME).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 9):
+        page.mouse.move(x - 10 * step, y - 5 * step)
+    page.mouse.up()
+
+
 def _map_reports(page) -> list[dict]:
     """Every value the map sends to the server, in order, as the script-run requests carry them."""
     reports: list[dict] = []
@@ -69,13 +80,7 @@ def test_the_map_opens_in_one_script_run_and_reports_from_the_readers_first_move
     reports = _map_reports(page)
     open_page(page, server + "/map")
     map_frame(page)
-    box = page.locator(MAP_IFRAME).bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    for step in range(1, 9):
-        page.mouse.move(x - 10 * step, y - 5 * step)
-    page.mouse.up()
+    _drag_the_map(page)
     page.wait_for_url(lambda url: "view" in query_of(url), timeout=WAIT_MS)
     wait_script_done(page)
     assert reports, "the map never reported the reader's move"
@@ -88,13 +93,7 @@ def test_view_equals_the_map_after_a_pan(server, browsing):
     page = browsing.new_page()
     open_page(page, server + "/map")
     frame = map_frame(page)
-    box = page.locator(MAP_IFRAME).bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    for step in range(1, 9):
-        page.mouse.move(x - 10 * step, y - 5 * step)
-    page.mouse.up()
+    _drag_the_map(page)
     page.wait_for_url(lambda url: "view" in query_of(url), timeout=WAIT_MS)
     wait_script_done(page)
     lat, lon, zoom = (float(v) for v in query_of(page.url)["view"][0].split(","))
