@@ -5,8 +5,10 @@ from __future__ import annotations
 import struct
 import xml.etree.ElementTree as ET
 
+import pandas as pd
 import pytest
 
+from basewatch import config
 from basewatch.loading.dataset import load_dataset
 from basewatch.views import exports
 from basewatch.views.charts import personnel, timeline
@@ -55,3 +57,15 @@ def test_a_spec_dict_works_too_and_bad_formats_are_refused(events):
     assert exports.chart_image(spec, "svg", "t", "s", "v", "l").startswith(b"<svg")
     with pytest.raises(ValueError):
         exports.chart_image(spec, "pdf", "t", "s", "v", "l")
+
+
+def test_a_key_moment_outside_the_focus_is_not_labelled_half_outside_the_plot(events):
+    # Russia's events open the focus just after 30 Sep 2015: that label used to stick out of the plot's
+    # left edge, cut in half ("ussian air campaign begins"); moments inside the focus keep theirs.
+    russia = events[events["actor_slug"] == "russia"]
+    start, end = timeline.focus_domain(russia)
+    moments = {text: pd.Timestamp(day) for day, text in config.KEY_MOMENTS}
+    assert moments["Russian air campaign begins"] < start <= moments["Assad falls"] <= end
+    texts = _svg_texts(exports.chart_image(timeline.timeline_chart(russia), "svg", "t", "s", "v", "l"))
+    assert "Assad falls" in texts
+    assert not any("air campaign" in text for text in texts), texts

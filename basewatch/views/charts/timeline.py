@@ -253,6 +253,10 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
                         for i in range(len(moments))]
     moments["dx"] = moments["align"].map({"left": 3, "right": -3})
     rules = alt.Chart(moments).mark_rule(color="#666", strokeDash=[4, 4], clip=True).encode(x=x)
+    # A label whose moment lies outside the focus (say, just before it) would stick out of the plot's left
+    # edge cut in half; only moments inside what the focus shows, brushed or not, are labelled.
+    in_focus = (f"brush && brush.date ? time(datum.date) >= time(brush.date[0]) && time(datum.date) <= "
+                f"time(brush.date[1]) : time(datum.date) >= {_ms(domain[0])} && time(datum.date) <= {_ms(domain[1])}")
     label_layers = []
     for align in ("left", "right"):
         subset = moments[moments["align"] == align]
@@ -263,7 +267,7 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
                 align=align, dx=3 if align == "left" else -3, baseline="bottom", fontSize=12, clip=True,
                 color="#333", limit=alt.ExprRef("max(110, width * 0.4)"),
                 **({"stroke": "white", "strokeWidth": 4, "strokeJoin": "round"} if halo else {}),
-            ).encode(x=x, y=alt.Y("row:Q", scale=None), text="label:N")
+            ).encode(x=x, y=alt.Y("row:Q", scale=None), text="label:N").transform_filter(in_focus)
             label_layers.append(text)
     focus = alt.layer(rules, marks, *label_layers).properties(height=height)
 
