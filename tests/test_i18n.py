@@ -363,3 +363,15 @@ def test_a_language_link_is_the_link_builders_link_with_only_lang_changed():
         params = {k: v for k, v in link("map", state).params.items() if k != "lang"}
         by_hand = Link(built.page, {**params, **({"lang": [lang]} if lang != "en" else {})})
         assert by_hand.href == built.href
+
+
+def test_a_sites_personnel_series_is_named_in_the_readers_language(monkeypatch):
+    # The Arabic profile of Hmeimim named its personnel series "Hmeimim Air Base" inside an Arabic chart.
+    at = run_page("pages/sites.py", {"site": "hmeimim", "lang": "ar"}, data_dir=BUNDLED, monkeypatch=monkeypatch)
+    names = set()
+    for chart in at.get("vega_lite_chart"):
+        for layer in json.loads(chart.proto.spec).get("layer", []):
+            color = layer.get("encoding", {}).get("color", {})
+            if color.get("field") == "group":  # the personnel chart's series
+                names |= set(color["scale"]["domain"])
+    assert names == {"قاعدة حميميم الجوية"}, names

@@ -59,16 +59,22 @@ def columns_for(estimates: int) -> list[str]:
     return COLUMNS if estimates <= MAX_PERSONNEL_POINTS else [c for c in COLUMNS if c not in NOT_AGGREGATED]
 
 
-def personnel_frame(events: pd.DataFrame, by: str = "country", max_points: int = MAX_PERSONNEL_POINTS) -> pd.DataFrame:
+def personnel_frame(events: pd.DataFrame, by: str = "country", max_points: int = MAX_PERSONNEL_POINTS,
+                    site_names: dict[str, str] | None = None) -> pd.DataFrame:
     """Estimates with a range, one row each, with a `segment` that breaks lines across long gaps.
 
-    `by="country"` keeps country-wide figures (rows without a site); `by="site"` keeps per-site ones.
+    `by="country"` keeps country-wide figures (rows without a site); `by="site"` keeps per-site ones, each
+    named by `site_names` (site id → the name in the reader's language) where given.
     `segment_size` counts the estimates of the row's segment: a lone estimate has no band or line.
     """
     has_range = events["personnel_low"].notna() & events["personnel_high"].notna()
     scoped = events["site_id"].isna() if by == "country" else events["site_id"].notna()
     frame = events[has_range & scoped].copy()
-    frame["group"] = frame["country"].map(lambda c: label("country", c)) if by == "country" else frame["site_name"]
+    if by == "country":
+        frame["group"] = frame["country"].map(lambda c: label("country", c))
+    else:
+        names = site_names or {}
+        frame["group"] = [names.get(site, name) for site, name in zip(frame["site_id"], frame["site_name"])]
     frame["low"] = frame["personnel_low"].astype("float64")
     frame["high"] = frame["personnel_high"].astype("float64")
     frame["mid"] = (frame["low"] + frame["high"]) / 2
