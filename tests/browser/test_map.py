@@ -8,6 +8,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from basewatch.state.filters import Filters, apply_filters
+from tools.bench_actions import MARKER_CENTRE  # the selected marker's icon centre, once it is on screen
 
 from .conftest import (
     WAIT_MS,
@@ -100,17 +101,6 @@ SHOW_EVENT_MARKER = """
 })
 """
 
-MARKER_CENTRE = """
-() => {
-    const icon = window.__bwMarker && window.__bwMarker._icon;
-    if (!icon || !icon.isConnected) return null;
-    const r = icon.getBoundingClientRect();
-    if (!r.width || r.left < 0 || r.top < 0 || r.right > innerWidth || r.bottom > innerHeight) return null;
-    return {x: r.left + r.width / 2, y: r.top + r.height / 2};
-}
-"""
-
-
 def test_clicking_an_event_marker_shows_its_detail(server, browsing, dataset):
     page = browsing.new_page()
     open_page(page, server + "/map")
@@ -119,7 +109,7 @@ def test_clicking_an_event_marker_shows_its_detail(server, browsing, dataset):
 
     event_id = frame.evaluate(SHOW_EVENT_MARKER)
     assert event_id in set(dataset.events["id"]), event_id
-    # A move made by code (not by the reader) reruns the map's fragment but never writes view= (issue 12).
+    # A move made by code (not by the reader) never writes view= (issue 12).
     wait_script_done(page)
     assert "view" not in query_of(page.url)
     for attempt in range(3):  # a rerun may redraw the map between finding the icon and clicking it
