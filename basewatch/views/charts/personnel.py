@@ -74,7 +74,8 @@ def personnel_frame(events: pd.DataFrame, by: str = "country", max_points: int =
         frame["group"] = frame["country"].map(lambda c: label("country", c))
     else:
         names = site_names or {}
-        frame["group"] = [names.get(site, name) for site, name in zip(frame["site_id"], frame["site_name"])]
+        frame["group"] = pd.Series([names.get(site, name) for site, name in zip(frame["site_id"], frame["site_name"])],
+                                   index=frame.index, dtype=object)  # text even when no row is left
     frame["low"] = frame["personnel_low"].astype("float64")
     frame["high"] = frame["personnel_high"].astype("float64")
     frame["mid"] = (frame["low"] + frame["high"]) / 2
