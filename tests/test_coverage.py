@@ -9,7 +9,7 @@ import pytest
 from basewatch.loading.dataset import load_dataset
 from basewatch.loading.problems import DataError
 from basewatch.views.story import coverage_sentence
-from tests.test_pages import run_page, texts
+from tests.test_pages import open_share_box, run_page, texts
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -53,7 +53,7 @@ def test_bad_rows_are_named_by_line_and_column(data_copy, row, column):
 def test_the_data_page_and_the_citation_say_how_far_sources_were_searched(data_copy, monkeypatch):
     folder, _, _ = data_copy
     write_coverage(folder, "SY,2026-01-31,Stored pages searched month by month.\n")
-    at = run_page("pages/data.py", data_dir=folder, monkeypatch=monkeypatch)
+    at = open_share_box(run_page("pages/data.py", data_dir=folder, monkeypatch=monkeypatch))
     assert not at.exception
     assert "Sources searched up to: Syria 31 Jan 2026" in texts(at).replace("\\", "")
     assert any("Sources searched up to: Syria 31 Jan 2026." in c.value for c in at.code)

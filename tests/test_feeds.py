@@ -21,7 +21,7 @@ from basewatch.web import app as web_app
 from basewatch.web import feeds
 from tests.conftest import BUNDLED, MINI, TODAY, write_csv_rows
 from tests.hostile import HOSTILE_STRINGS, make_hostile_dataset
-from tests.test_pages import run_page
+from tests.test_pages import open_share_box, run_page
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -228,6 +228,6 @@ def test_feed_url_follows_the_filters_and_language_only(monkeypatch):
 
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/map.py"])
 def test_the_share_box_links_the_views_feed(page, monkeypatch):
-    at = run_page(page, {"actor": "russia", "type": "withdrawal"}, monkeypatch=monkeypatch)
+    at = open_share_box(run_page(page, {"actor": "russia", "type": "withdrawal"}, monkeypatch=monkeypatch))
     shown = " ".join(m.value for m in at.markdown)
     assert "feeds/events.atom?actor=russia&type=withdrawal" in shown and "Atom" in shown

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.conftest import BUNDLED, MINI
-from tests.test_pages import run_page, texts
+from tests.test_pages import open_share_box, run_page, texts
 
 
 def html_of(at) -> str:
@@ -29,7 +29,7 @@ def test_fixture_site_shows_its_old_status_before_the_change(monkeypatch):
 
 
 def test_overview_names_the_sites_that_changed_with_their_sources(monkeypatch):
-    at = run_page("pages/overview.py", {"from": "2024-12-01"}, data_dir=MINI, monkeypatch=monkeypatch)
+    at = open_share_box(run_page("pages/overview.py", {"from": "2024-12-01"}, data_dir=MINI, monkeypatch=monkeypatch))
     assert not at.exception
     body = texts(at)
     assert "Tartus" in body and "active → reduced" in body and "source" in body

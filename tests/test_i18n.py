@@ -14,7 +14,7 @@ from basewatch import i18n
 from basewatch.i18n import LANGUAGES, ngettext, use
 from basewatch.state.pages import PAGES
 from tests.conftest import BUNDLED, MINI, ROOT
-from tests.test_pages import run_page
+from tests.test_pages import open_share_box, run_page
 
 
 @pytest.fixture(autouse=True)
@@ -243,7 +243,7 @@ def test_the_language_picker_changes_only_lang_and_names_each_language_in_itself
 
 
 def test_share_box_and_page_links_keep_the_language(monkeypatch):
-    at = run_page("pages/map.py", {"lang": "ar", "actor": "russia"}, monkeypatch=monkeypatch)
+    at = open_share_box(run_page("pages/map.py", {"lang": "ar", "actor": "russia"}, monkeypatch=monkeypatch))
     assert all(link.proto.query_string == "actor=russia&lang=ar" for link in at.get("page_link"))
     assert "lang=ar" in at.code[0].value and "lang=ar" in at.code[1].value and "lang=ar" in at.code[2].value
 

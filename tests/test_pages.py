@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from basewatch.shell import chrome
 from basewatch.state.pages import PAGES
 from tests.conftest import BUNDLED, MINI, ROOT
 
@@ -20,6 +21,12 @@ def run_page(script: str, params: dict | None = None, data_dir=BUNDLED, monkeypa
     if script != PAGES[0].script:
         at.switch_page(script).run()
     return at
+
+
+def open_share_box(at: AppTest) -> AppTest:
+    """Open the page's "Share this view" box as a reader's click does (it draws its content only while open)."""
+    at.session_state[chrome.SHARE_BOX_KEY] = True
+    return at.run()
 
 
 def texts(at: AppTest) -> str:
@@ -146,3 +153,13 @@ def test_future_and_ancient_dates_in_a_link_do_not_crash(monkeypatch):
     assert not at.exception, [e.message for e in at.exception]
     assert str(at.date_input(key="f_to").value) == "2030-06-30"
     assert any("from=1899-12-31" in w.value for w in at.warning)
+
+
+def test_the_share_box_draws_its_content_once_a_reader_opens_it(monkeypatch):
+    # Most readers never share: the link, citation, feed and embed snippet are built only for one who opens it.
+    at = run_page("pages/map.py", {"actor": "russia"}, monkeypatch=monkeypatch)
+    assert [box.label for box in at.expander if box.label == "Share this view"]
+    assert not any("actor=russia" in code.value for code in at.code)
+    at = open_share_box(at)
+    assert not at.exception
+    assert any(code.value.endswith("/map?actor=russia") for code in at.code), [code.value for code in at.code]

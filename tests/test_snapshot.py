@@ -218,13 +218,15 @@ def test_which_views_have_an_archived_copy(state, found):
 
 
 def test_the_share_box_offers_the_archived_copy_to_cite(monkeypatch, mini):
-    from tests.test_pages import run_page
+    from tests.test_pages import open_share_box, run_page
 
     dataset, _ = mini
     monkeypatch.setenv("BASEWATCH_ARCHIVE_URL", BASE)
-    at = run_page("pages/timeline.py", {"actor": ["russia"]}, data_dir=MINI, monkeypatch=monkeypatch)
+    at = open_share_box(run_page("pages/timeline.py", {"actor": ["russia"]}, data_dir=MINI, monkeypatch=monkeypatch))
     codes = [c.value for c in at.code]
     assert f"{BASE}archive/{links.version_folder(dataset.version)}/actor/russia/" in codes
     assert any(c.value.startswith("Archived copy of this view") for c in at.caption)
-    other = run_page("pages/timeline.py", {"actor": ["russia", "united-states"]}, data_dir=MINI, monkeypatch=monkeypatch)
+    other = open_share_box(run_page("pages/timeline.py", {"actor": ["russia", "united-states"]}, data_dir=MINI,
+                                    monkeypatch=monkeypatch))
+    assert any(c.value == "Citation" for c in other.caption)  # the box is open
     assert not any(c.value.startswith("Archived copy") for c in other.caption)  # not an archived view

@@ -50,6 +50,8 @@ VARIANTS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
                                                  "")]),
     "no_legend": ("the legend", [(MAP, r"^        components\.map_legend\(in_view, ctx\.catalog\)\n", "")]),
     "no_share": ("the share box", [(MAP, r"^        chrome\.share_box\(ctx\)\n", "")]),
+    "eager_share": ("nothing: the share box's content is drawn closed too, as before it was lazy",
+                    [(CHROME, r"^    if not box\.open:\n", "    if False:\n")]),
     "no_filters": ("the sidebar's filter widgets", [(CHROME, r"^    sidebar\.filters\(ctx\.catalog.*?len\(ctx\.all_events\)\)\n", "")]),
     "no_language": ("the language picker", [(CHROME, r"^    sidebar\.language_picker\(ctx\.page_key\)\n", "")]),
     "no_nav": ("the sidebar's page links", [(CHROME, r"^    sidebar\.nav\(\)\n", "")]),

@@ -92,3 +92,17 @@ def test_axe_finds_a_planted_violation(server, browsing):
     ids = {v["id"] for v in _run_axe(page) if v["impact"] in BLOCKING}
     assert "button-name" in ids, ids
 
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_the_opened_share_box_has_no_serious_accessibility_violation(server, browsing, viewport):
+    # The box draws its link, citation, feed link and embed snippet only once opened: check them open.
+    context, _ = browsing.new_context()
+    page = context.new_page()
+    page.set_viewport_size(dict(zip(("width", "height"), VIEWPORTS[viewport])))
+    open_page(page, server + "/map?actor=russia")
+    map_frame(page)
+    page.get_by_text("Share this view").click()
+    page.get_by_text("Embed this view in a web page").wait_for()
+    violations, _ = _split(_run_axe(page))
+    assert not violations, f"share box ({viewport}): " + json.dumps(violations, indent=1)[:6000]
