@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
 import struct
 import xml.etree.ElementTree as ET
 
 import pandas as pd
 import pytest
+import vl_convert
 
 from basewatch import config
 from basewatch.loading.dataset import load_dataset
@@ -69,3 +72,13 @@ def test_a_key_moment_outside_the_focus_is_not_labelled_half_outside_the_plot(ev
     texts = _svg_texts(exports.chart_image(timeline.timeline_chart(russia), "svg", "t", "s", "v", "l"))
     assert "Assad falls" in texts
     assert not any("air campaign" in text for text in texts), texts
+
+
+def test_on_a_phone_lane_names_are_drawn_above_the_marks(events):
+    # Narrower than NARROW_PX the lane names sit inside the plot, over their lane; drawn beneath the marks,
+    # "Russia" and "Libyan National Army" vanished under their own events.
+    spec = timeline.timeline_chart(events).to_dict()
+    spec["width"] = 340
+    svg = vl_convert.vegalite_to_svg(json.dumps(spec))
+    lane_marks = [m.start() for m in re.finditer(r'<g class="mark-symbol role-mark concat_0', svg)]
+    assert lane_marks and svg.index(">Libyan National Army<") > max(lane_marks)

@@ -190,7 +190,7 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
                             labelOffset=alt.ExprRef(f"width < {NARROW_PX} ? -14 : 0"),
                             labelPadding=alt.ExprRef(f"width < {NARROW_PX} ? -2 : 4"),
                             labelFontWeight=alt.ExprRef(f"width < {NARROW_PX} ? 'bold' : 'normal'"),
-                            ticks=False, domain=False))
+                            ticks=False, domain=False, zindex=1))
     types = vocabulary("type")
     type_scale = alt.Scale(domain=[label("type", t) for t in types], range=[color("type", t) for t in types])
 
