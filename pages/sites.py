@@ -85,8 +85,7 @@ else:
         components.chart_as_table(frame, components.PERSONNEL_TABLE, key="site_personnel_table")
     st.subheader(_("Events at this site ({count})").format(count=number(len(at_site))))
     if len(at_site):
-        charted = ctx.all_events[timeline.chart_columns(ctx.all_events) if len(at_site) <= timeline.MAX_TIMELINE_MARKS
-                                 else timeline.BINNED_COLUMNS].iloc[at_site]
+        charted = ctx.all_events[timeline.columns_for(ctx.all_events, len(at_site))].iloc[at_site]
         events_chart = localized(timeline.timeline_chart(charted, ctx.state.event).to_dict(validate=False))
         st.vega_lite_chart(events_chart, width="stretch")
         chrome.chart_downloads(ctx, events_chart, _("Events at {site}").format(site=site["name"]),

@@ -21,17 +21,21 @@ PERSONNEL_COLUMNS = ("personnel_low", "personnel_high", "site_id", "country", "d
 LATEST_KEYS = ("personnel_low", "site_id", "country")  # what latest_rows reads
 
 
+def _country_wide(events: pd.DataFrame) -> pd.DataFrame:
+    """The country-wide personnel estimates: a figure, no site, a country."""
+    return events[events["personnel_low"].notna() & events["site_id"].isna() & events["country"].notna()]
+
+
 def latest_rows(events: pd.DataFrame) -> pd.Index:
     """Index of each country's newest country-wide estimate, from events stored in (date, id) order (the
     loader's): latest_personnel of these rows alone answers as it does for all, without reading the text of
     every estimate."""
-    rows = events[events["personnel_low"].notna() & events["site_id"].isna() & events["country"].notna()]
-    return rows.groupby("country", sort=False).tail(1).index
+    return _country_wide(events).groupby("country", sort=False).tail(1).index
 
 
 def latest_personnel(events: pd.DataFrame) -> pd.DataFrame:
     """For each country, the most recent country-wide personnel estimate (ties: the later id)."""
-    rows = events[events["personnel_low"].notna() & events["site_id"].isna() & (events["country"].notna())]
+    rows = _country_wide(events)
     if rows.empty:
         return rows.assign(range=pd.Series(dtype=str))
     latest = rows.sort_values(["date", "id"]).groupby("country", sort=False).tail(1).copy()

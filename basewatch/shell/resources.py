@@ -61,9 +61,8 @@ def _timeline_spec(version: str, key: str, selected: str | None, lang: str, _dat
                    _filters: Filters) -> dict:
     context = apply_filters(_dataset.events, _filters.replace(date_from=None, date_to=None), ["date"])
     # Above MAX_TIMELINE_MARKS the chart counts events per actor and month: only those two columns are copied.
-    many = int(filter_mask(_dataset.events, _filters).sum()) > timeline.MAX_TIMELINE_MARKS
-    events = apply_filters(_dataset.events, _filters,
-                           timeline.BINNED_COLUMNS if many else timeline.chart_columns(_dataset.events))
+    mask = filter_mask(_dataset.events, _filters)
+    events = _dataset.events.loc[mask, timeline.columns_for(_dataset.events, int(mask.sum()))]
     return localized(timeline.timeline_chart(events, selected, context=context).to_dict(validate=False), lang)
 
 

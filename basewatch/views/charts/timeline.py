@@ -46,6 +46,11 @@ def chart_columns(events: pd.DataFrame) -> list[str]:
     return [column for column in COLUMNS if column in events.columns]
 
 
+def columns_for(events: pd.DataFrame, marks: int) -> list[str]:
+    """The columns the chart reads when it draws `marks` events: above MAX_TIMELINE_MARKS, date and actor only."""
+    return BINNED_COLUMNS if marks > MAX_TIMELINE_MARKS else chart_columns(events)
+
+
 def timeline_frame(events: pd.DataFrame) -> pd.DataFrame:
     """The columns the timeline draws, with summaries shortened for tooltips."""
     frame = events[["id", "date", "date_label", "actor", "event_type", "claim_status", "summary",
@@ -170,8 +175,8 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
     height = top + max(110, height_per_lane * max(len(actors), 1))
     brush = alt.selection_interval(encodings=["x"], name="brush")
     # The focus follows the brush when there is one, else the period the data says the story is in.
-    focus_scale = alt.Scale(domain=alt.ExprRef(
-        f"brush && brush.date ? brush.date : [{_ms(domain[0])}, {_ms(domain[1])}]"), nice=False)
+    focus_domain_expr = f"(brush && brush.date ? brush.date : [{_ms(domain[0])}, {_ms(domain[1])}])"
+    focus_scale = alt.Scale(domain=alt.ExprRef(focus_domain_expr), nice=False)
     # Vega's own multi-level date labels: years over a long focus, months when the brush is short.
     x = alt.X("date:T", title=None, scale=focus_scale, axis=alt.Axis(labelOverlap=True, grid=True))
     # A band per lane without padding: with a yOffset channel Vega-Lite puts a mark at the top of its
@@ -255,8 +260,8 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
     rules = alt.Chart(moments).mark_rule(color="#666", strokeDash=[4, 4], clip=True).encode(x=x)
     # A label whose moment lies outside the focus (say, just before it) would stick out of the plot's left
     # edge cut in half; only moments inside what the focus shows, brushed or not, are labelled.
-    in_focus = (f"brush && brush.date ? time(datum.date) >= time(brush.date[0]) && time(datum.date) <= "
-                f"time(brush.date[1]) : time(datum.date) >= {_ms(domain[0])} && time(datum.date) <= {_ms(domain[1])}")
+    in_focus = (f"time(datum.date) >= time({focus_domain_expr}[0]) && "
+                f"time(datum.date) <= time({focus_domain_expr}[1])")
     label_layers = []
     for align in ("left", "right"):
         subset = moments[moments["align"] == align]
