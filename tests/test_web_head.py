@@ -13,6 +13,7 @@ from basewatch.state.catalog import label
 from basewatch.state.filters import Filters, apply_filters
 from basewatch.state.pages import PAGE_BY_KEY, PAGES
 from basewatch.text import number as written_number
+from basewatch.views import meta
 from basewatch.web import head
 from tests.conftest import MINI
 from tests.hostile import HOSTILE_STRINGS, make_hostile_dataset
@@ -82,6 +83,8 @@ def test_each_tag_of_the_head(web, events, page_key, query, filters, canonical, 
 
     # <html lang dir> from the view's language
     assert head_of.html_attrs == {"lang": lang, "dir": "rtl" if lang == "ar" else "ltr"}
+    # ...and a right-to-left page hides the collapsed sidebar from its first paint (it would cross the page)
+    assert (meta.HIDE_COLLAPSED_SIDEBAR_CSS in response.text) == (lang == "ar")
 
     # One title: the page's name and the view's sentence, at most 70 characters
     count = len(apply_filters(events, filters))

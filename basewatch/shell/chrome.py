@@ -24,7 +24,7 @@ from basewatch.state.catalog import Catalog, label
 from basewatch.state.filters import apply_filters, describe_filters, filter_mask
 from basewatch.state.urlstate import ViewState
 from basewatch.text import citation, date_label, md_escape, plain_isolate
-from basewatch.views import exports, share, story
+from basewatch.views import exports, meta, share, story
 
 # Caption and help text sit on a white page: #595959 keeps them above the WCAG AA 4.5:1 contrast ratio.
 PAGE_CSS = ("<style>.block-container{padding-top:2.2rem;} [data-testid=stSidebarHeader]{height:1rem;}"
@@ -219,9 +219,8 @@ RTL_CSS = ("<style>[data-testid=stMain],[data-testid=stSidebarContent]{direction
            # Charts keep time running left to right (the glossary's decision); each label is its own string, so
            # Arabic in it still reads right to left, but SVG legends laid out right to left overlap their symbols.
            "[data-testid=stVegaLiteChart]{direction:ltr;}"
-           # Streamlit hides a collapsed sidebar by sliding it off to the left; laid out right to left it sits
-           # on the right, so the slide left it across the page (a phone showed it as a strip over the map).
-           "[data-testid=stSidebar][data-collapsed=true],[data-testid=stSidebar][data-collapsed=true] *{visibility:hidden;}</style>")
+           # A phone showed the collapsed sidebar as a strip over the map (meta.HIDE_COLLAPSED_SIDEBAR_CSS).
+           + meta.HIDE_COLLAPSED_SIDEBAR_CSS + "</style>")
 
 
 # The vendored Arabic web font (static/vendor, no CDN) for Arabic letters only (unicode-range): as its own

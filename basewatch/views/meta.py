@@ -23,6 +23,11 @@ TITLE_MAX = 70  # what search results and chat cards show before they cut
 DESCRIPTION_MAX = 200
 IMAGE_WIDTH, IMAGE_HEIGHT = 1200, 630
 SEPARATOR = " · "
+# Streamlit hides a collapsed sidebar by sliding it to the left; in a right-to-left document it sits on the
+# right, so the slide leaves it across the page. Right-to-left pages hide it outright, from the page's head
+# (the first paint, before the app's own styles arrive) and again from the app (plain `streamlit run`).
+HIDE_COLLAPSED_SIDEBAR_CSS = ("[data-testid=stSidebar][data-collapsed=true],"
+                              "[data-testid=stSidebar][data-collapsed=true] *{visibility:hidden;}")
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,7 @@ def view_meta(page_key: str, state: ViewState, catalog: Catalog, all_events: pd.
 
 
 def head_tags(meta: Meta) -> str:
-    """The <title>, description, canonical link, Open Graph and Twitter tags, every value escaped."""
+    """The <title>, description, canonical link, Open Graph and Twitter tags, every value escaped (+ RTL style)."""
     def attr(value: str) -> str:
         return html.escape(value, quote=True)
 
@@ -107,6 +112,8 @@ def head_tags(meta: Meta) -> str:
         f'<meta property="og:image:alt" content="{attr(meta.image_alt)}" />',
         '<meta name="twitter:card" content="summary_large_image" />',
     ]
+    if meta.dir == "rtl":
+        tags.append(f"<style>{HIDE_COLLAPSED_SIDEBAR_CSS}</style>")
     return "\n    ".join(tags)
 
 
