@@ -101,7 +101,7 @@ def map_and_details():
     with detail_col:
         if selected_event is not None:
             with st.container(border=True):
-                components.event_detail(selected_event, ctx.source_labels, ctx.changes)
+                components.event_detail(selected_event, ctx.source_labels, ctx.changes, ctx.catalog.labels("site"))
                 st.button(_("Clear selection"), key="clear_event", on_click=session.update, kwargs={"event": None})
         elif selected_site is not None:
             with st.container(border=True):

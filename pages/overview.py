@@ -87,7 +87,7 @@ else:
 
 st.subheader(_("Ten latest events"))
 components.events_table(ctx.newest(10), key="overview_latest",
-                        height=None, labels=ctx.source_labels)
+                        height=None, labels=ctx.source_labels, site_labels=ctx.catalog.labels("site"))
 st.caption(_("Data date {date} · data version {version}").format(date=long_date(ctx.dataset.data_date),
                                                                   version=plain_isolate(ctx.dataset.version)))
 chrome.share_box(ctx, quote=changes)

@@ -86,10 +86,12 @@ else:
     st.subheader(_("Events at this site ({count})").format(count=number(len(at_site))))
     if len(at_site):
         charted = ctx.all_events[timeline.columns_for(ctx.all_events, len(at_site))].iloc[at_site]
-        events_chart = localized(timeline.timeline_chart(charted, ctx.state.event).to_dict(validate=False))
+        events_chart = localized(timeline.timeline_chart(charted, ctx.state.event, site_labels=ctx.catalog.labels("site"))
+                                 .to_dict(validate=False))
         st.vega_lite_chart(events_chart, width="stretch")
         chrome.chart_downloads(ctx, events_chart, _("Events at {site}").format(site=site["name"]),
                                f"events-{site['id']}")
         components.events_table(ctx.all_events.iloc[at_site[::-1][:components.MAX_TABLE_ROWS]],  # newest first
-                                key="site_events", labels=ctx.source_labels, total=len(at_site))
+                                key="site_events", labels=ctx.source_labels, total=len(at_site),
+                                site_labels=ctx.catalog.labels("site"))
 chrome.share_box(ctx)

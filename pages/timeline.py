@@ -32,7 +32,7 @@ else:
     picked_event = None if ctx.embedded else ctx.event_in_view(ctx.state.event)
     if picked_event is not None:
         with st.container(border=True):
-            components.event_detail(picked_event, ctx.source_labels, ctx.changes)
+            components.event_detail(picked_event, ctx.source_labels, ctx.changes, ctx.catalog.labels("site"))
 
     if not ctx.embedded:  # an embed is the view alone: the chart and its sentence
         playback.controls(ctx)
@@ -75,7 +75,7 @@ st.caption(ngettext("{count} event. Click a column header to sort, a row to sele
                     "above the table); the Link column opens it on the map.", len(found)).format(
     count=number(len(found))))
 selection = components.events_table(table, key="timeline_table", selectable=True,
-                                     labels=ctx.source_labels, total=len(found))
+                                     labels=ctx.source_labels, total=len(found), site_labels=ctx.catalog.labels("site"))
 table_pick = selections.picked_row(selection, table)
 session.follow_pick("table_pick", table_pick, event=table_pick)
 chrome.share_box(ctx)

@@ -231,3 +231,11 @@ def test_the_share_box_links_the_views_feed(page, monkeypatch):
     at = open_share_box(run_page(page, {"actor": "russia", "type": "withdrawal"}, monkeypatch=monkeypatch))
     shown = " ".join(m.value for m in at.markdown)
     assert "feeds/events.atom?actor=russia&type=withdrawal" in shown and "Atom" in shown
+
+
+def test_an_arabic_feed_names_each_site_and_date_in_arabic(monkeypatch):
+    feed = parse(client_for(BUNDLED, monkeypatch).get("/feeds/events.atom?lang=ar&actor=russia&from=2026-01-20"))
+    titles = [entry.title for entry in feed.entries]
+    assert any("مطار القامشلي" in title for title in titles), titles
+    assert not any("Qamishli International Airport" in title for title in titles), titles
+    assert any("يناير 2026" in title for title in titles) and not any("Jan" in title for title in titles), titles

@@ -375,3 +375,29 @@ def test_a_sites_personnel_series_is_named_in_the_readers_language(monkeypatch):
             if color.get("field") == "group":  # the personnel chart's series
                 names |= set(color["scale"]["domain"])
     assert names == {"قاعدة حميميم الجوية"}, names
+
+
+def test_events_tables_details_and_timeline_movements_name_sites_in_the_readers_language(monkeypatch):
+    # The Arabic timeline listed "Qamishli International Airport (Russian helicopter base)" while its map said مطار القامشلي.
+    at = run_page("pages/timeline.py", {"lang": "ar", "event": "ev-0182"}, data_dir=BUNDLED, monkeypatch=monkeypatch)
+    assert not at.exception, [e.message for e in at.exception]
+    table = next(d for d in at.dataframe if "id" in d.value.columns).value
+    assert table.loc[table["id"] == "ev-0182", "site_name"].tolist() == ["مطار القامشلي"]
+    assert "Qamishli International Airport" not in " ".join(table["site_name"])
+    detail = " ".join(h.proto.body for h in at.get("html"))
+    assert "<bdi>قاعدة حميميم الجوية</bdi>" in detail and "<bdi>مطار القامشلي</bdi>" in detail, detail[:2000]
+    movements = {movement for chart in at.get("vega_lite_chart") for dataset in chart.proto.datasets
+                 for movement in _arrow_column(dataset.data.data, "movement")}
+    assert "مطار القامشلي → قاعدة حميميم الجوية" in movements, movements
+    english = run_page("pages/timeline.py", {"event": "ev-0182"}, data_dir=BUNDLED, monkeypatch=monkeypatch)
+    table = next(d for d in english.dataframe if "id" in d.value.columns).value
+    assert table.loc[table["id"] == "ev-0182", "site_name"].tolist() == [
+        "Qamishli International Airport (Russian helicopter base)"]
+
+
+def _arrow_column(table: bytes, column: str) -> list:
+    """One column of a chart dataset as Streamlit sends it (Arrow IPC), empty when the dataset lacks it."""
+    import pyarrow as pa
+
+    data = pa.ipc.open_stream(table).read_all()
+    return data.column(column).to_pylist() if column in data.column_names else []

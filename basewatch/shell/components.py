@@ -124,8 +124,12 @@ MAX_TABLE_ROWS = 2000
 TEXT_COLUMNS = ("site_name", "place", "summary", "actor", "event_type", "claim_status")
 
 
-def table_frame(events: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:
-    """The rows as the events table shows them: ISO dates at their precision, blanks instead of None."""
+def table_frame(events: pd.DataFrame, labels: dict[str, str] | None = None,
+                site_labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """The rows as the events table shows them: ISO dates at their precision, blanks instead of None.
+
+    `site_labels`: site id → its name in the reader's language (`Catalog.labels("site")`).
+    """
     labels = labels or {}
     frame = events.assign(
         publisher=[source_label(u, labels) for u in events["source_url"]],
@@ -136,13 +140,16 @@ def table_frame(events: pd.DataFrame, labels: dict[str, str] | None = None) -> p
     )
     for column, dim in (("actor", "actor"), ("event_type", "type"), ("claim_status", "status")):
         frame[column] = frame[column].map({v: label(dim, v) for v in frame[column].unique()})
+    if site_labels:
+        frame["site_name"] = frame["site_id"].map(site_labels).fillna(frame["site_name"])
     for column in TEXT_COLUMNS:
         frame[column] = frame[column].fillna("")
     return frame[list(TABLE_FIELDS)]
 
 
 def events_table(events: pd.DataFrame, key: str, height: int | None = 420, selectable: bool = False,
-                 labels: dict[str, str] | None = None, total: int | None = None):
+                 labels: dict[str, str] | None = None, total: int | None = None,
+                 site_labels: dict[str, str] | None = None):
     """Events as a sortable table; text is shown literally, sources are http(s) links.
 
     At most MAX_TABLE_ROWS rows are sent to the browser (in the order given); the caption says so.
@@ -155,14 +162,16 @@ def events_table(events: pd.DataFrame, key: str, height: int | None = 420, selec
                                                                           total=number(total)))
         events = events.head(MAX_TABLE_ROWS)
     kwargs = {"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}
-    return st.dataframe(table_frame(events, labels), hide_index=True, width="stretch", column_config=table_columns(),
-                        key=key, height=height if height else "auto", **kwargs)
+    return st.dataframe(table_frame(events, labels, site_labels), hide_index=True, width="stretch",
+                        column_config=table_columns(), key=key, height=height if height else "auto", **kwargs)
 
 
-def event_detail(event: pd.Series, labels: dict[str, str] | None = None, changes: list | None = None) -> None:
+def event_detail(event: pd.Series, labels: dict[str, str] | None = None, changes: list | None = None,
+                 site_labels: dict[str, str] | None = None) -> None:
     """Every field of one event, text shown literally, sources clickable with their publisher and kind.
 
-    `labels`: host → publisher label; `changes`: the data changelog's entries (to say when it last changed).
+    `labels`: host → publisher label; `changes`: the data changelog's entries (to say when it last changed);
+    `site_labels`: site id → its name in the reader's language.
     Data values sit in <bdi>, so a Latin name or id inside Arabic text (or the reverse) keeps its order.
     """
     st.markdown(f"#### {md_escape(date_label(event['date'], event['date_precision']))} · "
@@ -175,13 +184,15 @@ def event_detail(event: pd.Series, labels: dict[str, str] | None = None, changes
     claim = md_escape(_("Claim status"))
     st.markdown(f"**{claim}:** {symbol(status)} {md_escape(label('status', status))} — "
                 f"{md_escape(meaning('status', status))}")
+    site_labels = site_labels or {}
+    site = site_labels.get(event.get("site_id"), event["site_name"])
+    destination = site_labels.get(event.get("destination_site_id"), event.get("destination_name"))
     weak_note = _(" (all its sources are state-affiliated, aggregators, blogs or wikis)") if event.get("weak_only") else ""
     facts = {
         _("Event type"): label("type", event["event_type"]),
         _("Counterpart"): event["counterpart"],
-        _("Site"): event["site_name"],
-        _("Moved to"): (Markup(_("{destination} (from {origin})").format(destination=bdi(event["destination_name"]),
-                                                                        origin=bdi(event["site_name"])))
+        _("Site"): site,
+        _("Moved to"): (Markup(_("{destination} (from {origin})").format(destination=bdi(destination), origin=bdi(site)))
                         if known(event.get("destination_name")) else None),
         _("Place"): event["place"],
         _("Country"): label("country", event["country"]) if cell_text(event["country"]) else None,

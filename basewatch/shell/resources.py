@@ -63,7 +63,8 @@ def _timeline_spec(version: str, key: str, selected: str | None, lang: str, _dat
     # Above MAX_TIMELINE_MARKS the chart counts events per actor and month: only those two columns are copied.
     mask = filter_mask(_dataset.events, _filters)
     events = _dataset.events.loc[mask, timeline.columns_for(_dataset.events, int(mask.sum()))]
-    return localized(timeline.timeline_chart(events, selected, context=context).to_dict(validate=False), lang)
+    chart = timeline.timeline_chart(events, selected, context=context, site_labels=catalog(_dataset).labels("site"))
+    return localized(chart.to_dict(validate=False), lang)
 
 
 def timeline_spec(data: Dataset, filters: Filters, selected: str | None) -> dict:

@@ -19,7 +19,7 @@ from basewatch.state.catalog import Catalog
 from basewatch.state.filters import apply_filters, describe_filters
 from basewatch.state.pages import PAGE_BY_KEY
 from basewatch.state.urlstate import ViewState
-from basewatch.text import cell_text, figure_as_given, long_date
+from basewatch.text import cell_text, date_label, figure_as_given, long_date
 from basewatch.views import meta, preview
 
 KINDS = ("overview", "country", "site", "actor", "event")
@@ -84,11 +84,11 @@ def event_rows(events: pd.DataFrame, catalog: Catalog, labels: dict[str, str], r
     for row in events.to_dict("records"):
         rows.append({
             "id": row["id"], "href": f"{root}{links.snapshot_path('event', row['id'])}",
-            "date": row["date_label"], "actor": catalog.label("actor", row["actor_slug"]),
+            "date": date_label(row["date"], row["date_precision"]), "actor": catalog.label("actor", row["actor_slug"]),
             "type": catalog.label("type", row["event_type"]),
             "place": ", ".join(p for p in (cell_text(row.get("place")), catalog.label("country", row["country"])
                                             if cell_text(row.get("country")) else "") if p),
-            "site": row.get("site_name") if isinstance(row.get("site_name"), str) else "",
+            "site": catalog.label("site", row["site_id"]) if isinstance(row.get("site_name"), str) else "",
             "summary": row["summary"], "status": catalog.label("status", row["claim_status"]),
             "figure": figure_as_given(row.get("personnel_low"), row.get("personnel_high"), row["summary"]),
             "sources": _sources(row, labels),
@@ -108,7 +108,8 @@ def _numbers(dataset: Dataset, view: SnapshotView, events: pd.DataFrame, catalog
     if view.kind == "event":
         row = events.iloc[0]
         figure = figure_as_given(row.get("personnel_low"), row.get("personnel_high"), row["summary"])
-        facts = [(_("Date"), row["date_label"]), (_("Actor"), catalog.label("actor", row["actor_slug"])),
+        facts = [(_("Date"), date_label(row["date"], row["date_precision"])),
+                 (_("Actor"), catalog.label("actor", row["actor_slug"])),
                  (_("Event type"), catalog.label("type", row["event_type"])),
                  (_("Claim status"), catalog.label("status", row["claim_status"]))]
         return facts + ([(_("Estimated Russian personnel"), figure)] if figure else [])
@@ -127,7 +128,7 @@ def heading(dataset: Dataset, view: SnapshotView, catalog: Catalog) -> str:
         return _(config.APP_TAGLINE)
     if view.kind == "event":
         row = dataset.events[dataset.events["id"] == view.value].iloc[0]
-        return f"{row['date_label']} · {catalog.label('actor', row['actor_slug'])} · " \
+        return f"{date_label(row['date'], row['date_precision'])} · {catalog.label('actor', row['actor_slug'])} · " \
                f"{catalog.label('type', row['event_type'])} ({view.value})"
     return catalog.label(view.kind, view.value)
 

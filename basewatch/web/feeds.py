@@ -115,7 +115,7 @@ def latest_change(events: pd.DataFrame, changes: list) -> pd.Series:
 def _event_html(row, view: View, changes: list) -> str:
     parts = [f"<p>{html.escape(_clean(row.summary))}</p>",
              "<p>" + html.escape(_("Claim status: {status}. Date: {date}. Actor: {actor}. Type: {type}.").format(
-                 status=label("status", row.claim_status), date=row.date_label,
+                 status=label("status", row.claim_status), date=date_label(row.date, row.date_precision),
                  actor=view.catalog.label("actor", row.actor_slug), type=label("type", row.event_type))) + "</p>"]
     further = (row.more_sources or "").split()
     items = [_link_html(row.source_url, row.source_name)] + [_link_html(url, url) for url in further]
@@ -128,9 +128,9 @@ def _event_html(row, view: View, changes: list) -> str:
 
 
 def _event_title(row, view: View) -> str:
-    place = row.site_name if isinstance(row.site_name, str) else cell_text(row.place)
-    return " · ".join(p for p in (row.date_label, view.catalog.label("actor", row.actor_slug),
-                                  label("type", row.event_type), place) if p)
+    place = view.catalog.label("site", row.site_id) if isinstance(row.site_name, str) else cell_text(row.place)
+    return " · ".join(p for p in (date_label(row.date, row.date_precision),
+                                  view.catalog.label("actor", row.actor_slug), label("type", row.event_type), place) if p)
 
 
 def events_feed(request: Request, view: View) -> Response:

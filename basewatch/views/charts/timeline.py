@@ -34,7 +34,7 @@ def _key_moments(start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.Dat
 
 # Every column the timeline chart reads from its events (the strip beneath reads `date` only).
 COLUMNS = ["id", "date", "date_precision", "date_label", "actor", "event_type", "claim_status", "summary",
-           "source_name", "place", "site_name", "destination_name"]
+           "source_name", "place", "site_id", "site_name", "destination_site_id", "destination_name"]
 
 
 # What the chart reads above MAX_TIMELINE_MARKS, where it draws monthly counts per actor.
@@ -51,8 +51,8 @@ def columns_for(events: pd.DataFrame, marks: int) -> list[str]:
     return BINNED_COLUMNS if marks > MAX_TIMELINE_MARKS else chart_columns(events)
 
 
-def timeline_frame(events: pd.DataFrame) -> pd.DataFrame:
-    """The columns the timeline draws, with summaries shortened for tooltips."""
+def timeline_frame(events: pd.DataFrame, site_labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """The columns the timeline draws, with summaries shortened for tooltips (sites named by `site_labels`)."""
     frame = events[["id", "date", "date_label", "actor", "event_type", "claim_status", "summary",
                     "source_name", "place"]].copy()
     frame["summary"] = frame["summary"].str.slice(0, 220)
@@ -65,8 +65,11 @@ def timeline_frame(events: pd.DataFrame) -> pd.DataFrame:
     # A movement between two sites reads "origin → destination" (blank otherwise); the chart marks it.
     if "destination_name" in events:
         moved = events["destination_name"].notna()
-        frame["movement"] = (events["site_name"].fillna("") + " → " + events["destination_name"].fillna("")).where(
-            moved, "")
+        origin, destination = events["site_name"], events["destination_name"]
+        if site_labels and {"site_id", "destination_site_id"} <= set(events.columns):
+            origin = events["site_id"].map(site_labels).fillna(origin)
+            destination = events["destination_site_id"].map(site_labels).fillna(destination)
+        frame["movement"] = (origin.fillna("") + " → " + destination.fillna("")).where(moved, "")
     else:
         frame["movement"] = ""
     return frame
@@ -157,12 +160,13 @@ def _strip_frame(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_per_lane: int = 38,
-                   context: pd.DataFrame | None = None) -> alt.VConcatChart:
+                   context: pd.DataFrame | None = None, site_labels: dict[str, str] | None = None) -> alt.VConcatChart:
     """Focus + context: one lane per actor over the busy period, a strip of the whole span beneath.
 
     Colour = event type; shape and fill = claim status. Dragging across the strip (interval
     selection "brush" on field `date`) moves the focus; clicking a mark selects it (point selection
-    "pick" on field `id`). `context` is what the strip shows (default: the same events).
+    "pick" on field `id`). `context` is what the strip shows (default: the same events); `site_labels`
+    names the sites of movements in the reader's language.
     """
     context = events if context is None else context
     actors = _actor_order(events)
@@ -212,7 +216,7 @@ def timeline_chart(events: pd.DataFrame, selected_id: str | None = None, height_
         )
     else:
         pick = alt.selection_point(fields=["id"], name="pick", on="click", clear="dblclick")
-        frame = timeline_frame(events)
+        frame = timeline_frame(events, site_labels)
         frame["offset"] = _stack_offsets(frame, domain) + lane_px / 2
         encoding = dict(
             x=x, y=y, yOffset=alt.YOffset("offset:Q", scale=None),
