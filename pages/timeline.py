@@ -67,7 +67,7 @@ query = st.text_input(_("Search summaries, places and sources"), key="timeline_s
 # Newest first without sorting: events are stored in (date, id) order. Only the rows the table shows are copied.
 found = np.flatnonzero(ctx.mask)
 if query.strip():
-    found = found[rows.search_mask(ctx.all_events[rows.SEARCHED].iloc[found], query)]
+    found = found[rows.search_mask(ctx.all_events[rows.SEARCHED].iloc[found], query, ctx.catalog.labels("site"))]
 table = ctx.all_events.iloc[found[::-1][:components.MAX_TABLE_ROWS]]
 st.caption(ngettext("{count} event. Click a column header to sort, a row to select the event (its details appear "
                     "above the table); the Link column opens it on the map.",

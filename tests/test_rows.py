@@ -136,3 +136,11 @@ def test_timeline_counts_from_date_and_actor_alone_equal_the_full_width_chart(ev
     monkeypatch.setattr(timeline, "MAX_TIMELINE_MARKS", 10)  # the bundled data then draws monthly counts
     assert timeline.timeline_chart(events[timeline.BINNED_COLUMNS]).to_dict(validate=False) == \
         timeline.timeline_chart(events).to_dict(validate=False)
+
+
+def test_a_site_is_found_by_the_name_the_reader_sees(events):
+    arabic = {"hmeimim": "قاعدة حميميم الجوية"}
+    found = events[rows.search_mask(events, "حميميم", arabic)]
+    assert len(found) and set(found["site_id"]) == {"hmeimim"}
+    assert not rows.search_mask(events, "حميميم").any()  # the data itself is in English
+    assert rows.search_mask(events, "Hmeimim", arabic).sum() >= len(found)  # the English name still finds it

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-SEARCHED = ["summary", "place", "actor", "site_name", "source_name", "id"]  # the only columns a search reads
+SEARCHED = ["summary", "place", "actor", "site_id", "site_name", "source_name", "id"]  # the only columns a search reads
 
 
 def newest_first(mask: np.ndarray) -> np.ndarray:
@@ -29,10 +29,15 @@ def latest(events: pd.DataFrame, mask: np.ndarray) -> pd.Series | None:
     return events.iloc[kept[-1]] if len(kept) else None
 
 
-def search_mask(events: pd.DataFrame, query: str) -> np.ndarray:
-    """Rows whose summary, place, actor, site, source or id contains `query` (case-insensitive, literal)."""
+def search_mask(events: pd.DataFrame, query: str, site_labels: dict[str, str] | None = None) -> np.ndarray:
+    """Rows whose summary, place, actor, site, source or id contains `query` (case-insensitive, literal).
+
+    `site_labels` (site id → its name in the reader's language): a site is also found by the name the page shows.
+    """
     haystack = (events["summary"].fillna("") + " " + events["place"].fillna("") + " " + events["actor"] + " "
                 + events["site_name"].fillna("") + " " + events["source_name"].fillna("") + " " + events["id"])
+    if site_labels:
+        haystack = haystack + " " + events["site_id"].map(site_labels).fillna("")
     return haystack.str.contains(query.strip(), case=False, regex=False).to_numpy(dtype=bool)
 
 
