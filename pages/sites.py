@@ -74,7 +74,7 @@ else:
     st.subheader(_("Personnel at this site"))
     estimates = at_site[personnel.has_estimate(ctx.all_events, "site")[at_site]]
     frame = personnel.personnel_frame(ctx.all_events[personnel.columns_for(len(estimates))].iloc[estimates], by="site",
-                                      site_names={site["id"]: site["name"]})
+                                      site_labels={site["id"]: site["name"]})
     if frame.empty:
         st.info(_("No per-site personnel estimate for this site matches the current filters."))
     else:

@@ -17,7 +17,17 @@ from basewatch.loading.changelog import for_event
 from basewatch.loading.publishers import host_of
 from basewatch.queries.sources import source_label
 from basewatch.shell import session
-from basewatch.state.catalog import NO_PRESENCE_LABEL, Catalog, color, label, meaning, site_name, site_names, symbol
+from basewatch.state.catalog import (
+    NO_PRESENCE_LABEL,
+    Catalog,
+    color,
+    label,
+    meaning,
+    site_name,
+    site_names,
+    site_names_in,
+    symbol,
+)
 from basewatch.text import cell_text, date_label, figure_as_given, iso_date_labels, md_escape, number
 
 
@@ -140,8 +150,8 @@ def table_frame(events: pd.DataFrame, labels: dict[str, str] | None = None,
     )
     for column, dim in (("actor", "actor"), ("event_type", "type"), ("claim_status", "status")):
         frame[column] = frame[column].map({v: label(dim, v) for v in frame[column].unique()})
-    if site_labels:
-        frame["site_name"] = frame["site_id"].map(site_labels).fillna(frame["site_name"])
+    frame["site_name"] = pd.Series(site_names_in(frame["site_id"], frame["site_name"], site_labels), index=frame.index,
+                                   dtype=object)  # text even when no row has a site
     for column in TEXT_COLUMNS:
         frame[column] = frame[column].fillna("")
     return frame[list(TABLE_FIELDS)]

@@ -82,7 +82,7 @@ def _personnel_frame(version: str, key: str, by: str, lang: str, _dataset: Datas
     events = _dataset.events
     rows = filter_mask(events, _filters) & personnel.has_estimate(events, by)
     return personnel.personnel_frame(events.loc[rows, personnel.columns_for(int(rows.sum()))], by=by,
-                                     site_names=story.site_names_in_language(_dataset.sites))
+                                     site_labels=catalog(_dataset).labels("site"))
 
 
 def personnel_frame(data: Dataset, filters: Filters, by: str) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from basewatch.state.catalog import Catalog
 from basewatch.state.filters import apply_filters, describe_filters
 from basewatch.state.pages import PAGE_BY_KEY
 from basewatch.state.urlstate import ViewState
-from basewatch.text import cell_text, date_label, figure_as_given, long_date
+from basewatch.text import cell_text, date_label, figure_as_given, localized_date_labels, long_date
 from basewatch.views import meta, preview
 
 KINDS = ("overview", "country", "site", "actor", "event")
@@ -81,10 +81,10 @@ def _sources(row, labels: dict[str, str]) -> list[dict]:
 def event_rows(events: pd.DataFrame, catalog: Catalog, labels: dict[str, str], root: str) -> list[dict]:
     """The event table: date, actor, type, place, summary, figure, claim status, sources, the event's own page."""
     rows = []
-    for row in events.to_dict("records"):
+    for row, date in zip(events.to_dict("records"), localized_date_labels(events)):
         rows.append({
             "id": row["id"], "href": f"{root}{links.snapshot_path('event', row['id'])}",
-            "date": date_label(row["date"], row["date_precision"]), "actor": catalog.label("actor", row["actor_slug"]),
+            "date": date, "actor": catalog.label("actor", row["actor_slug"]),
             "type": catalog.label("type", row["event_type"]),
             "place": ", ".join(p for p in (cell_text(row.get("place")), catalog.label("country", row["country"])
                                             if cell_text(row.get("country")) else "") if p),

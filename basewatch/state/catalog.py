@@ -131,6 +131,11 @@ def site_names(site) -> dict[str, str]:
     return names
 
 
+def site_names_in(site_ids: Iterable, names: Iterable, site_labels: Mapping[str, str] | None) -> list:
+    """Each row's site named by `site_labels` (site id → its name in the reader's language), else by `names`."""
+    return [site_labels.get(s, n) for s, n in zip(site_ids, names)] if site_labels else list(names)
+
+
 def color(dim: str, value: str | None, default: str | None = None) -> str | None:
     """The one colour a value has on maps, charts and legends (`default`, else the dimension's fallback)."""
     fallback = default if default is not None else _DEFAULT_COLORS.get(dim, config.FALLBACK_COLOR)

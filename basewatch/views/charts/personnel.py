@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from basewatch.i18n import _, ngettext
-from basewatch.state.catalog import color, label
+from basewatch.state.catalog import color, label, site_names_in
 from basewatch.text import date_label, localized_date_labels, number
 from basewatch.views.charts.common import NARROW_PX, date_domain, status_shape_scale
 
@@ -60,11 +60,11 @@ def columns_for(estimates: int) -> list[str]:
 
 
 def personnel_frame(events: pd.DataFrame, by: str = "country", max_points: int = MAX_PERSONNEL_POINTS,
-                    site_names: dict[str, str] | None = None) -> pd.DataFrame:
+                    site_labels: dict[str, str] | None = None) -> pd.DataFrame:
     """Estimates with a range, one row each, with a `segment` that breaks lines across long gaps.
 
     `by="country"` keeps country-wide figures (rows without a site); `by="site"` keeps per-site ones, each
-    named by `site_names` (site id → the name in the reader's language) where given.
+    named by `site_labels` (site id → the name in the reader's language) where given.
     `segment_size` counts the estimates of the row's segment: a lone estimate has no band or line.
     """
     has_range = events["personnel_low"].notna() & events["personnel_high"].notna()
@@ -73,8 +73,7 @@ def personnel_frame(events: pd.DataFrame, by: str = "country", max_points: int =
     if by == "country":
         frame["group"] = frame["country"].map(lambda c: label("country", c))
     else:
-        names = site_names or {}
-        frame["group"] = pd.Series([names.get(site, name) for site, name in zip(frame["site_id"], frame["site_name"])],
+        frame["group"] = pd.Series(site_names_in(frame["site_id"], frame["site_name"], site_labels),
                                    index=frame.index, dtype=object)  # text even when no row is left
     frame["low"] = frame["personnel_low"].astype("float64")
     frame["high"] = frame["personnel_high"].astype("float64")

@@ -10,7 +10,7 @@ import pandas as pd
 
 from basewatch import config
 from basewatch.i18n import _, ngettext
-from basewatch.state.catalog import color, label, order, vocabulary
+from basewatch.state.catalog import color, label, order, site_names_in, vocabulary
 from basewatch.text import localized_date_labels, number
 from basewatch.views.charts.common import NARROW_PX, date_domain, status_shape_scale
 
@@ -65,11 +65,13 @@ def timeline_frame(events: pd.DataFrame, site_labels: dict[str, str] | None = No
     # A movement between two sites reads "origin → destination" (blank otherwise); the chart marks it.
     if "destination_name" in events:
         moved = events["destination_name"].notna()
-        origin, destination = events["site_name"], events["destination_name"]
-        if site_labels and {"site_id", "destination_site_id"} <= set(events.columns):
-            origin = events["site_id"].map(site_labels).fillna(origin)
-            destination = events["destination_site_id"].map(site_labels).fillna(destination)
-        frame["movement"] = (origin.fillna("") + " → " + destination.fillna("")).where(moved, "")
+        if {"site_id", "destination_site_id"} <= set(events.columns):
+            origin = site_names_in(events["site_id"], events["site_name"], site_labels)
+            destination = site_names_in(events["destination_site_id"], events["destination_name"], site_labels)
+        else:
+            origin, destination = events["site_name"], events["destination_name"]
+        frame["movement"] = [f"{o if isinstance(o, str) else ''} → {d}" if m else ""
+                             for o, d, m in zip(origin, destination, moved)]
     else:
         frame["movement"] = ""
     return frame
